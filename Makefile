@@ -1,0 +1,25 @@
+# The two commands in the README: `make run` and `make test`.
+VENV := .venv
+PY   := $(VENV)/bin/python
+
+.PHONY: run test bench setup build clean-models
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(VENV)/bin/textkit build
+	$(VENV)/bin/streamlit run app.py
+
+test:
+	@bash scripts/setup.sh --browser
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) bench/run.py
+
+build: setup
+	$(VENV)/bin/textkit build
+
+clean-models:
+	find models -mindepth 1 ! -name README.md -exec rm -rf {} +

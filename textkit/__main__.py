@@ -1,0 +1,3 @@
+from textkit.cli import main
+
+raise SystemExit(main())

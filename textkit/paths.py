@@ -1,0 +1,18 @@
+"""Where textkit's data lives. Environment variables override the defaults (tests use them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus_dir() -> Path:
+    """Folder of report editions and the manifest (`TEXTKIT_CORPUS` overrides)."""
+    return Path(os.environ.get("TEXTKIT_CORPUS", ROOT / "corpus"))
+
+
+def models_dir() -> Path:
+    """Folder of built artefacts: index, topic model, excerpt database (`TEXTKIT_MODELS` overrides)."""
+    return Path(os.environ.get("TEXTKIT_MODELS", ROOT / "models"))

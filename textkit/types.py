@@ -1,0 +1,86 @@
+"""Immutable records that flow through the pipeline and serialise to the CLI's JSON.
+
+Each stage adds its own records here (parse: Edition … Passage; index: Hit;
+topics: Topic; excerpts: Excerpt). Records are frozen dataclasses; `to_dict`
+gives the JSON shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+def to_dict(record: Any) -> Any:
+    """JSON-ready form of a record (tuples become lists, nested records dicts)."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [to_dict(item) for item in record]
+    if isinstance(record, dict):
+        return {str(k): to_dict(v) for k, v in record.items()}
+    return record
+
+
+@dataclass(frozen=True)
+class Funding:
+    """One of the four funding figures a–d of a theme header."""
+
+    key: str            # "a", "b", "c" or "d"
+    label: str          # e.g. "julkinen rahoituskehys"
+    text: str           # as printed, e.g. "14 000 000 e", "13 M€+10 M€", "ei vielä"
+    euros: float | None  # the amount in euros, None where the report gives none
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph-sized piece of a section: the unit of search, topics and excerpts."""
+
+    id: str             # stable: "<year>-<theme number>-<section>-<ordinal>", e.g. "2024-01-2-003"
+    edition: int
+    theme_id: str
+    section: int
+    page: int           # page the passage starts on (1-based, as well as the text allows)
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int         # 1–7
+    title: str          # heading as printed, joined onto one line
+    text: str           # cleaned text: passages joined by blank lines
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str             # stable slug of the name
+    number: int         # order in the edition, 1-based
+    name: str
+    ministry: str
+    period: str
+    funding: tuple[Funding, ...]
+    sections: tuple[Section, ...]
+
+    def section(self, number: int) -> Section | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+
+@dataclass(frozen=True)
+class Edition:
+    year: int
+    title: str
+    reporting_date: str  # ISO date, e.g. "2024-10-31"
+    source: str          # file name
+    themes: tuple[Theme, ...]
+    warnings: tuple[str, ...] = ()
+
+    def passages(self, sections: tuple[int, ...] | None = None) -> list[Passage]:
+        return [
+            p
+            for t in self.themes
+            for s in t.sections
+            if sections is None or s.number in sections
+            for p in s.passages
+        ]
