@@ -1,0 +1,48 @@
+"""textkit in the browser: `streamlit run app.py` (or `make run`).
+
+Six pages over the textkit functions: Haku (search), Teemat (themes side by
+side), Aiheet (topics), Vuosivertailu (year over year), Otteet (excerpt basket)
+and Aineisto (editions in use, upload a new one). The pages live in app_pages/;
+this file sets up the page, the language choice, the first-run build of
+models/, and turns errors into messages.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from textkit import ui
+
+st.set_page_config(page_title="textkit – ESR+ teemakatsaukset", page_icon=":material/manage_search:", layout="wide")
+
+with st.sidebar:
+    st.radio(
+        ui.label("language"),
+        ui.LANGUAGES,
+        key="lang",
+        horizontal=True,
+        format_func=lambda code: {"fi": "Suomi", "en": "English"}[code],
+    )
+
+_PAGES = [
+    ("app_pages/haku.py", "page_search", ":material/search:", "haku"),
+    ("app_pages/teemat.py", "page_themes", ":material/compare:", "teemat"),
+    ("app_pages/aiheet.py", "page_topics", ":material/hub:", "aiheet"),
+    ("app_pages/vuosivertailu.py", "page_diff", ":material/difference:", "vuosivertailu"),
+    ("app_pages/otteet.py", "page_basket", ":material/shopping_basket:", "otteet"),
+    ("app_pages/aineisto.py", "page_corpus", ":material/library_books:", "aineisto"),
+]
+page = st.navigation(
+    [
+        st.Page(path, title=common.t(key), icon=icon, url_path=url, default=(url == "haku"))
+        for path, key, icon, url in _PAGES
+    ]
+)
+
+try:
+    with common.user_errors():
+        common.ensure_models()
+        page.run()
+except Exception as exc:  # noqa: BLE001 - a bug must not show the user a traceback
+    common.unexpected_error(exc)

@@ -1,0 +1,350 @@
+"""Logic behind the Streamlit app that is worth testing without a browser.
+
+The app (`app.py`, `app_pages/`) only wires widgets to textkit functions; what it
+shows is computed here: labels in Finnish (with English as an option), section
+names, chart tables, funding summaries, grouping of hits, upload checks and the
+parse summary shown before a new edition is accepted. Nothing here imports
+Streamlit, so every function is a plain, testable function.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Iterable, Sequence
+
+from textkit.errors import TextkitError
+from textkit.types import Edition, Theme
+
+LANGUAGES = ("fi", "en")
+
+# Largest edition file accepted by the upload form. The 2024 report is ~1 MB as
+# text and a few MB as PDF; 50 MB leaves room for image-heavy PDFs and matches
+# server.maxUploadSize in .streamlit/config.toml.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_TYPES = ("pdf", "docx", "txt")
+
+DEFAULT_SECTIONS = (2, 3, 4, 5)
+
+# Short names of the report's numbered sections (the printed headings are long).
+SECTION_NAMES = {
+    1: ("Tiivistelmä", "Summary"),
+    2: ("Toteutettu toiminta", "Activities done"),
+    3: ("Tavoitteiden arvio", "Assessment of goals"),
+    4: ("Tuleva toiminta", "Plans for the coming year"),
+    5: ("Alueelliset yhteydet", "Regional links"),
+    6: ("Linkit", "Links"),
+    7: ("Rahoitetut hankkeet", "Funded projects"),
+}
+
+# Every user-visible label of the app: key -> (Finnish, English).
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("ESR+ teemakatsaukset", "ESR+ theme reviews"),
+    "language": ("Kieli / Language", "Kieli / Language"),
+    "page_search": ("Haku", "Search"),
+    "page_themes": ("Teemat", "Themes"),
+    "page_topics": ("Aiheet", "Topics"),
+    "page_diff": ("Vuosivertailu", "Year over year"),
+    "page_basket": ("Otteet", "Excerpts"),
+    "page_corpus": ("Aineisto", "Corpus"),
+    "not_available": (
+        "Tämä toiminto ei ole vielä käytettävissä: moduuli {module} puuttuu.",
+        "This feature is not available yet: module {module} is missing.",
+    ),
+    "building": ("Rakennetaan hakuindeksiä ja aihemallia…", "Building the search index and topic model…"),
+    "build_done": ("Hakuindeksi ja aihemalli ovat valmiit.", "The search index and topic model are ready."),
+    "unexpected": (
+        "Odottamaton virhe ({kind}): {message}. Yksityiskohdat on kirjattu palvelimen lokiin.",
+        "Unexpected error ({kind}): {message}. Details were written to the server log.",
+    ),
+    # Haku
+    "query": ("Hakulauseke", "Query"),
+    "query_help": (
+        "Perusmuoto löytää taivutetut muodot ja yhdyssanojen osat. "
+        'Lausekkeet lainausmerkeissä ("jatkuva oppiminen"), JA/TAI/EI (AND/OR/NOT), '
+        "katkaisu tähdellä (digi*), kenttärajaus (teema:…, osio:2).",
+        "Base forms find inflected forms and parts of compounds. "
+        'Phrases in quotes ("jatkuva oppiminen"), AND/OR/NOT (JA/TAI/EI), '
+        "wildcards (digi*), field filters (teema:…, osio:2).",
+    ),
+    "query_placeholder": ("esim. TE24, tekoäly, \"jatkuva oppiminen\"", "e.g. TE24, tekoäly, \"jatkuva oppiminen\""),
+    "edition": ("Vuosikatsaus", "Edition"),
+    "all_editions": ("Kaikki vuodet", "All editions"),
+    "theme": ("Teema", "Theme"),
+    "all_themes": ("Kaikki teemat", "All themes"),
+    "sections": ("Osiot", "Sections"),
+    "limit": ("Osumia enintään", "Maximum hits"),
+    "parsed_query": ("Tulkittu haku", "Parsed query"),
+    "synonyms": ("Synonyymit", "Synonyms"),
+    "did_you_mean": ("Tarkoititko:", "Did you mean:"),
+    "hits_total": ("{n} osumaa, näytetään {shown}", "{n} hits, showing {shown}"),
+    "no_hits": ("Ei osumia. Kokeile perusmuotoa, katkaisua (digi*) tai laajempaa osiorajausta.",
+                "No hits. Try the base form, a wildcard (digi*) or more sections."),
+    "hits_per_theme": ("Osumat teemoittain", "Hits per theme"),
+    "hits": ("osumia", "hits"),
+    "full_passage": ("Koko kappale", "Full passage"),
+    "add_to_basket": ("Lisää koriin", "Add to basket"),
+    "in_basket": ("Korissa", "In basket"),
+    "added": ("Lisätty koriin: {cite}", "Added to basket: {cite}"),
+    "collection": ("Kokoelma", "Collection"),
+    "enter_query": ("Kirjoita hakusana tai -lauseke.", "Type a word or a query."),
+    # Teemat
+    "theme_a": ("Teema A", "Theme A"),
+    "theme_b": ("Teema B", "Theme B"),
+    "distinctive": ("Tunnusomaiset sanat", "Distinctive terms"),
+    "shared": ("Yhteiset sanat", "Shared terms"),
+    "topic_mix": ("Aiheiden jakauma", "Topic mix"),
+    "funding": ("Rahoitus", "Funding"),
+    "paid_share": ("Maksettu osuus rahoituskehyksestä", "Paid share of the funding frame"),
+    "similarity": ("Teemojen samankaltaisuus", "Similarity of themes"),
+    # Aiheet
+    "topics": ("Aiheet", "Topics"),
+    "topic": ("Aihe", "Topic"),
+    "terms": ("Sanat", "Terms"),
+    "spread": ("Teemoja", "Themes"),
+    "topic_theme": ("Aiheet teemoittain", "Topics by theme"),
+    "topic_section": ("Aiheet osioittain: tehty (2) ja suunniteltu (4)", "Topics by section: done (2) vs planned (4)"),
+    "topic_year": ("Aiheet mainittujen vuosien mukaan", "Topics by referenced year"),
+    "topic_edition": ("Aiheet vuosikatsauksittain", "Topics by edition"),
+    "topic_passages": ("Aiheen kappaleet", "Passages of the topic"),
+    "share": ("osuus", "share"),
+    # Vuosivertailu
+    "from_edition": ("Aiempi vuosikatsaus", "Earlier edition"),
+    "to_edition": ("Uudempi vuosikatsaus", "Later edition"),
+    "new_terms": ("Uutta", "New"),
+    "gone_terms": ("Poistunut", "Gone"),
+    "rising": ("Yleistynyt", "Rising"),
+    "falling": ("Harvinaistunut", "Falling"),
+    "one_edition": (
+        "Aineistossa on vain yksi vuosikatsaus ({year}). Kun lisäät myöhemmän vuosikatsauksen "
+        "Aineisto-sivulla, tässä näkyy teemoittain, mitkä sanat ja aiheet ovat uusia, mitkä ovat "
+        "poistuneet ja mitkä ovat yleistyneet tai harvinaistuneet edellisestä vuodesta.",
+        "The corpus has only one edition ({year}). When you add a later edition on the Corpus page, "
+        "this page shows per theme which terms and topics are new, which are gone, and which rose "
+        "or fell since the previous year.",
+    ),
+    "same_edition": ("Valitse kaksi eri vuosikatsausta.", "Choose two different editions."),
+    # Otteet
+    "basket_empty": ("Kori on tyhjä. Lisää otteita Haku-sivulta.", "The basket is empty. Add excerpts on the Search page."),
+    "save_changes": ("Tallenna muutokset", "Save changes"),
+    "saved": ("Muutokset tallennettu.", "Changes saved."),
+    "export": ("Vie", "Export"),
+    "note": ("Muistiinpano", "Note"),
+    "codes": ("Koodit", "Codes"),
+    "remove": ("Poista", "Remove"),
+    # Aineisto
+    "editions_in_use": ("Käytössä olevat vuosikatsaukset", "Editions in use"),
+    "upload": ("Lisää uusi vuosikatsaus (PDF, DOCX tai TXT)", "Add a new edition (PDF, DOCX or TXT)"),
+    "year": ("Vuosi", "Year"),
+    "parse_summary": ("Jäsennyksen yhteenveto", "Parse summary"),
+    "accept": ("Hyväksy ja rakenna uudelleen", "Accept and rebuild"),
+    "rebuild": ("Rakenna indeksi uudelleen", "Rebuild the index"),
+    "accepted": ("Vuosikatsaus {year} lisätty ja indeksi rakennettu.", "Edition {year} added and the index built."),
+    "warnings": ("Varoitukset", "Warnings"),
+}
+
+
+def label(key: str, lang: str = "fi", **values: Any) -> str:
+    """The user-visible text for `key` in `lang` ("fi" or "en"), with `{name}` slots filled."""
+    fi, en = LABELS[key]
+    text = en if lang == "en" else fi
+    return text.format(**values) if values else text
+
+
+def section_name(number: int, lang: str = "fi") -> str:
+    """e.g. "2 Toteutettu toiminta"."""
+    fi, en = SECTION_NAMES.get(number, (f"Osio {number}", f"Section {number}"))
+    return f"{number} {en if lang == 'en' else fi}"
+
+
+def themes_of(editions: Sequence[Edition]) -> dict[str, str]:
+    """Theme id -> name over all editions (the latest edition's name wins), in report order."""
+    names: dict[str, str] = {}
+    for edition in sorted(editions, key=lambda e: e.year):
+        for theme in sorted(edition.themes, key=lambda t: t.number):
+            names[theme.id] = theme.name
+    return names
+
+
+def find_theme(editions: Sequence[Edition], theme_id: str, year: int | None = None) -> Theme | None:
+    """The theme of that id in the given edition (default: the latest edition that has it)."""
+    for edition in sorted(editions, key=lambda e: e.year, reverse=True):
+        if year is not None and edition.year != year:
+            continue
+        for theme in edition.themes:
+            if theme.id == theme_id:
+                return theme
+    return None
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    key: str
+    label: str
+    text: str            # as printed in the report
+    euros: float | None
+
+
+@dataclass(frozen=True)
+class FundingSummary:
+    rows: tuple[FundingRow, ...]
+    paid_share: float | None   # d) paid costs / a) public funding frame, None when either is missing
+
+
+def funding_summary(theme: Theme) -> FundingSummary:
+    """The funding figures a–d of a theme and the paid share (d / a) when both are known."""
+    rows = tuple(FundingRow(f.key, f.label, f.text, f.euros) for f in theme.funding)
+    by_key = {f.key: f.euros for f in theme.funding}
+    frame, paid = by_key.get("a"), by_key.get("d")
+    share = paid / frame if frame and paid is not None and frame > 0 else None
+    return FundingSummary(rows, share)
+
+
+def format_euros(value: float | None) -> str:
+    """Finnish money format: 14 000 000 € (non-breaking spaces), "–" when unknown."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}".replace(",", "\u00a0") + "\u00a0€"
+
+
+def format_percent(share: float | None) -> str:
+    """0.0653 -> "6,5 %" (Finnish decimal comma), "–" when unknown."""
+    if share is None:
+        return "–"
+    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+# ---------------------------------------------------------------- search results
+
+_MARK_TAG = re.compile(r"</?mark>")
+
+
+def safe_snippet_html(snippet: str) -> str:
+    """Snippet HTML as the search module made it (escaped text + <mark> tags), re-checked.
+
+    The search module escapes the passage text and only adds <mark>…</mark>.
+    Rendering it as HTML is safe only if that holds, so everything except those
+    two tags is escaped again here (escaping escaped text would double-escape,
+    so the text between tags is unescaped first).
+    """
+    parts = _MARK_TAG.split(snippet)
+    tags = _MARK_TAG.findall(snippet)
+    out = [html.escape(html.unescape(parts[0]), quote=False)]
+    for tag, text in zip(tags, parts[1:]):
+        out.append(tag)
+        out.append(html.escape(html.unescape(text), quote=False))
+    return "".join(out)
+
+
+def group_by_theme(hits: Iterable[Any]) -> list[tuple[str, list[Any]]]:
+    """Hits grouped by `theme_id`, groups ordered by their best hit (hits keep their order)."""
+    groups: dict[str, list[Any]] = {}
+    for hit in hits:
+        groups.setdefault(hit.theme_id, []).append(hit)
+    return list(groups.items())
+
+
+def hits_per_theme_rows(counts: dict[str, int], theme_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows for the hits-per-theme bar chart, largest first; themes without hits left out."""
+    rows = [
+        {"teema": theme_names.get(theme_id, theme_id), "theme_id": theme_id, "osumia": int(n)}
+        for theme_id, n in counts.items()
+        if n
+    ]
+    return sorted(rows, key=lambda r: (-r["osumia"], r["teema"]))
+
+
+# ---------------------------------------------------------------- uploads
+
+_SAFE_NAME_CHARS = re.compile(r"[^a-z0-9._-]+")
+
+
+def check_upload(filename: str, data: bytes) -> str:
+    """Check an uploaded edition file's type and size; return its type ("pdf", "docx", "txt").
+
+    The extension must match the content (PDF magic, DOCX zip container, UTF-8
+    text), so a renamed file is caught here with a clear message instead of
+    failing deep in the parser.
+    """
+    suffix = PurePath(filename).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise TextkitError(
+            f"Tiedosto {filename!r} ei kelpaa: vain PDF-, DOCX- ja TXT-tiedostot voi lisätä "
+            f"(tiedostopääte oli {suffix or 'puuttuu'})."
+        )
+    if not data:
+        raise TextkitError(f"Tiedosto {filename!r} on tyhjä.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TextkitError(
+            f"Tiedosto {filename!r} on liian suuri ({len(data) / 1024 / 1024:.1f} Mt); "
+            f"enimmäiskoko on {MAX_UPLOAD_BYTES // 1024 // 1024} Mt."
+        )
+    if suffix == "pdf" and not data.startswith(b"%PDF-"):
+        raise TextkitError(f"Tiedosto {filename!r} ei ole PDF-tiedosto, vaikka sen pääte on .pdf.")
+    if suffix == "docx" and not data.startswith(b"PK\x03\x04"):
+        raise TextkitError(f"Tiedosto {filename!r} ei ole Word (DOCX) -tiedosto, vaikka sen pääte on .docx.")
+    if suffix == "txt":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TextkitError(
+                f"Tiedosto {filename!r} ei ole UTF-8-tekstiä (virheellinen tavu kohdassa {exc.start}). "
+                "Tallenna se UTF-8-muodossa ja yritä uudelleen."
+            ) from None
+    return suffix
+
+
+def safe_upload_name(filename: str, year: int) -> str:
+    """A safe file name for an upload: no directories, ASCII, lower case, the year in it."""
+    path = PurePath(filename.replace("\\", "/"))
+    stem = _SAFE_NAME_CHARS.sub("-", path.stem.lower()).strip("-.") or "katsaus"
+    if str(year) not in stem:
+        stem = f"{stem}-{year}"
+    return f"{stem}{path.suffix.lower()}"
+
+
+@dataclass(frozen=True)
+class ParseSummary:
+    year: int
+    themes: int
+    passages: int
+    rows: tuple[dict[str, Any], ...]   # one per theme: number, name, sections found, passages
+    warnings: tuple[str, ...]
+
+
+def parse_summary(edition: Edition) -> ParseSummary:
+    """What the parser found in an edition: per theme the sections and passage counts, and warnings.
+
+    Missing narrative sections (2–5) are added to the warnings so the user sees
+    them before accepting the file.
+    """
+    rows = []
+    warnings = list(edition.warnings)
+    for theme in sorted(edition.themes, key=lambda t: t.number):
+        found = sorted(s.number for s in theme.sections)
+        rows.append(
+            {
+                "nro": theme.number,
+                "teema": theme.name,
+                "osiot": ", ".join(str(n) for n in found),
+                "kappaleita": sum(len(s.passages) for s in theme.sections),
+            }
+        )
+        missing = [n for n in DEFAULT_SECTIONS if n not in found]
+        if missing:
+            warnings.append(
+                f"Teemasta {theme.number} ({theme.name}) puuttuu osio "
+                + ", ".join(str(n) for n in missing)
+                + "."
+            )
+    if not edition.themes:
+        warnings.append("Tiedostosta ei löytynyt yhtään teemaa.")
+    return ParseSummary(
+        year=edition.year,
+        themes=len(edition.themes),
+        passages=len(edition.passages()),
+        rows=tuple(rows),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
