@@ -7,6 +7,7 @@ Heavy modules are imported inside the handlers so that `textkit --help` is insta
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from typing import Any, Callable
@@ -46,11 +47,31 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_lemmatize(args: argparse.Namespace) -> int:
-    raise TextkitError("lemmatize is not implemented yet")
+    from textkit.analysis import get_analyzer
+
+    analyzer = get_analyzer()
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    out = sys.stdout.buffer
+    for line in stdin:
+        word = line.rstrip("\r\n")
+        out.write(f"{word}\t{analyzer.lemma(word)}\n".encode("utf-8"))
+    out.flush()
+    return 0
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    raise TextkitError("analyze is not implemented yet")
+    from textkit.analysis import get_analyzer
+
+    tokens = get_analyzer().tokens(args.text)
+    if args.json:
+        print_json([t.to_dict() for t in tokens])
+        return 0
+    for t in tokens:
+        flags = "".join(("?" if t.is_word and not t.known else "", "·" if t.is_stop else ""))
+        others = ",".join(t.lemmas[1:])
+        parts = "+".join(t.parts)
+        print(f"{t.sent}\t{t.text}\t{t.lemma}{flags}\t{others}\t{parts}")
+    return 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

@@ -1,0 +1,588 @@
+"""Finnish analysis: one object that answers "what word is this?" for search, topics and the CLI.
+
+spaCy's blank Finnish tokenizer (with rules for the report's own tokens) cuts the text,
+Voikko gives every reading of every word form, a ranking picks the best reading without
+POS tags, compound parts come from Voikko's word structure, and words Voikko does not know
+get a fallback lemma from inflection endings learned from the words it does know.
+
+Everything is cached per word form, so re-analysing a large text costs little more than
+tokenising it. Use the process-wide instance from `get_analyzer()`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+from textkit.errors import TextkitError
+
+INSTALL_HINT = (
+    "Install the Voikko library and its Finnish dictionary: run `make setup`, or on "
+    "Debian/Ubuntu `apt-get install libvoikko1 voikko-fi` (and `pip install libvoikko`)."
+)
+
+# Words longer than this are not words (hashes, glued URLs, extraction debris): no Voikko call.
+MAX_WORD_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of an analysed text. Offsets index the input string."""
+
+    text: str
+    start: int
+    end: int
+    lemma: str
+    lemmas: tuple[str, ...]
+    parts: tuple[str, ...]
+    terms: tuple[str, ...]
+    is_word: bool
+    is_stop: bool
+    known: bool
+    sent: int
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("lemmas", "parts", "terms"):
+            data[key] = list(data[key])
+        return data
+
+
+@dataclass(frozen=True)
+class WordAnalysis:
+    """The analysis of one word form, independent of its position in a text."""
+
+    lemma: str
+    lemmas: tuple[str, ...]
+    parts: tuple[str, ...]
+    terms: tuple[str, ...]
+    known: bool
+    is_word: bool
+
+
+def get_analyzer() -> "Analyzer":
+    """The process-wide shared analyzer (created on first use; thread-safe)."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            analyzer = Analyzer()
+            analyzer.check()
+            _SHARED = analyzer
+        return _SHARED
+
+
+class Analyzer:
+    """Tokeniser, sentence splitter, lemmatiser and compound splitter in one object.
+
+    Picklable: the native Voikko handle and the spaCy tokenizer are created lazily and
+    dropped when pickled (Whoosh pickles analyzers together with the index schema).
+    """
+
+    def __init__(self) -> None:
+        self._nlp = None
+        self._cache: dict[str, WordAnalysis] = {}
+        self._lock = threading.RLock()
+
+    # -- pickling: never carry native handles or caches
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()
+
+    def check(self) -> None:
+        """Raise TextkitError now if Voikko or its dictionary is missing."""
+        _voikko()
+
+    # -- public API
+    def tokens(self, text: str) -> list[Token]:
+        """All tokens of `text` (words, numbers, punctuation), with sentence indexes."""
+        text = _clean_input(text)
+        spans = self._token_spans(text)
+        sent_of = _sentence_index(text, spans)
+        out: list[Token] = []
+        for (start, end), sent in zip(spans, sent_of):
+            surface = text[start:end]
+            info = self.analyze_word(surface)
+            out.append(
+                Token(
+                    text=surface,
+                    start=start,
+                    end=end,
+                    lemma=info.lemma,
+                    lemmas=info.lemmas,
+                    parts=info.parts,
+                    terms=info.terms,
+                    is_word=info.is_word,
+                    is_stop=is_stop_lemma(info.lemma, surface),
+                    known=info.known,
+                    sent=sent,
+                )
+            )
+        return out
+
+    def sentences(self, text: str) -> list[tuple[int, int]]:
+        """Character spans (start, end) of the sentences of `text`."""
+        text = _clean_input(text)
+        spans = self._token_spans(text)
+        sent_of = _sentence_index(text, spans)
+        result: list[tuple[int, int]] = []
+        for (start, end), sent in zip(spans, sent_of):
+            if sent == len(result):
+                result.append((start, end))
+            else:
+                result[-1] = (result[-1][0], end)
+        return result
+
+    def lemma(self, word: str) -> str:
+        """The best lemma of one word form, lowercased ('' for an empty string)."""
+        return self.analyze_word(word).lemma
+
+    def topic_lemmas(self, text: str) -> list[str]:
+        """Lemmas of the content words of `text`, in order: what topic models should count."""
+        return [t.lemma for t in self.tokens(text) if t.is_word and not t.is_stop]
+
+    def analyze_word(self, word: str) -> WordAnalysis:
+        """Lemma, all readings, compound parts and index terms of one word form (cached)."""
+        word = _clean_input(word).strip()
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        with self._lock:
+            info = _analyze_word(word)
+            if len(self._cache) > 500_000:  # a bound for pathological inputs, not for normal use
+                self._cache.clear()
+            self._cache[word] = info
+        return info
+
+    # -- private
+    def _token_spans(self, text: str) -> list[tuple[int, int]]:
+        if not text.strip():
+            return []
+        nlp = self._tokenizer()
+        spans = []
+        for tok in nlp(text):
+            if tok.is_space or not tok.text.strip():
+                continue
+            spans.append((tok.idx, tok.idx + len(tok.text)))
+        return spans
+
+    def _tokenizer(self):
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    self._nlp = _build_tokenizer()
+        return self._nlp
+
+
+# ---------------------------------------------------------------- stop words
+
+# Finnish function words: pronouns, conjunctions, adpositions, auxiliaries and common
+# adverbs, as lemmas (the tokens' lemmas are compared against this list).
+FUNCTION_WORDS = frozenset(
+    """
+    ja sekä tai eli että kuin jos kun koska vaikka mutta vaan sillä joten jotta kuten
+    ei olla voida tulla pitää täytyä saada aikoa alkaa
+    minä sinä hän me te he se ne tämä tuo nämä nuo joka mikä kuka jokin joku kukin
+    kumpi kumpikin itse oma muu muut jokainen kaikki mikään kukaan moni monet usea
+    eräs ainoa sama toinen molemmat kaikkinainen
+    myös vain jo vielä nyt sitten siten niin näin noin siis kuitenkin lisäksi esimerkiksi
+    mm esim ns n ml yht max klo tms yms ym jne ko em ks vrt s t v
+    hyvin paljon enemmän eniten vähän liian melko aivan erittäin yhä edelleen aina
+    tällöin silloin täällä siellä tässä siinä jossa missä mihin mistä mukaan kautta
+    avulla aikana jälkeen ennen yli alle kanssa ilman varten osalta osana kohti
+    yhteydessä lähes noin aikaisemmin ainakin jopa varsin etenkin erityisesti
+    sisällä välillä välissä lähtien asti saakka mennessä myötä vuoksi takia puolesta
+    luona luokse päälle pääosin osin ollen myöskin kuitenkaan eikä eivätkä
+    """.split()
+)
+
+# Report boilerplate: words that occur in nearly every theme's narrative because of the
+# report's form, not its content. Measured on the 2024 edition (document frequency over
+# the 12 themes' sections 2–5 and share of all lemmas); they would otherwise head every
+# topic. Kept out of topics only, never out of search.
+BOILERPLATE_WORDS = frozenset(
+    """
+    teema valtakunnallinen hanke toiminta toimenpide vuosi tavoite kehittää kehittäminen
+    osa tehdä toteuttaa toteutua liittyä keskeinen erilainen uusi eri
+    """.split()
+)
+
+STOP_WORDS = FUNCTION_WORDS | BOILERPLATE_WORDS
+
+
+def is_stop_lemma(lemma: str, surface: str = "") -> bool:
+    """True for function words, boilerplate, numbers and punctuation (topics only)."""
+    if not lemma or not any(ch.isalpha() for ch in lemma):
+        return True
+    if len(lemma) < 2:
+        return True
+    return lemma in STOP_WORDS or lemma.rstrip(".") in STOP_WORDS
+
+
+# ---------------------------------------------------------------- word analysis
+
+_NAME_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
+# Classes that do not inflect: a reading of these whose base form is the surface itself
+# is the word's own reading ("kuin", "noin", "eli", "silloin").
+_UNINFLECTED_CLASSES = frozenset({"sidesana", "seikkasana", "suhdesana", "huudahdussana", "kieltosana"})
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
+_HAS_ALNUM = re.compile(r"[^\W_]")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d.,:/%–-]*$")
+_URL_OR_MAIL = re.compile(r"^(?:https?://|www\.)|@|\(at\)", re.IGNORECASE)
+_ABBREV_CASE = re.compile(r"^(?P<stem>[^:]+):(?P<ending>[a-zäöå]{1,5})$", re.IGNORECASE)
+_FST_BASE = re.compile(r"\[Xp\]([^\[]*)\[X\]")
+_FST_DERIVATION = re.compile(r"\[Xj\]|\[T[a-z0-9]+\]|\[Xp\].*\[Xp\]")
+
+
+def _clean_input(text: str) -> str:
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    # Normalise to NFC so that "ä" typed as a + combining diaeresis is the same word,
+    # replace control characters by spaces (keeps offsets: one char for one char).
+    text = unicodedata.normalize("NFC", text)
+    return _CONTROL.sub(" ", text)
+
+
+def _analyze_word(word: str) -> WordAnalysis:
+    if not word:
+        return WordAnalysis("", (), (), (), True, False)
+    lower = word.lower()
+    if not _HAS_ALNUM.search(word):
+        return WordAnalysis(word, (word,), (), (), True, False)
+    if len(word) > MAX_WORD_LENGTH or _URL_OR_MAIL.search(word):
+        return _plain(lower, known=False)
+    if _NUMBER_LIKE.match(word):
+        return _plain(lower, known=True)
+
+    core = word.strip("-–")
+    if core != word and core:
+        # "-hanke" (after "ESR+ ") and "tekoäly-" (in "tekoäly- ja robotiikka"): the word itself.
+        inner = _analyze_word(core)
+        return _with_surface(inner, lower)
+
+    analyses = _voikko_analyze(word)
+    if analyses:
+        return _from_readings(word, analyses)
+
+    if "-" in core:
+        return _hyphenated(word)
+
+    m = _ABBREV_CASE.match(word)
+    if m:
+        # "ESR+:n", "TE24:ssä": an abbreviation with a case ending after the colon.
+        stem = m.group("stem").lower()
+        return WordAnalysis(stem, (stem,), (), _dedupe([stem, lower]), False, True)
+
+    if not _HAS_LETTER.search(word) or any(ch.isdigit() for ch in word) or _is_acronym(word):
+        return _plain(lower, known=False)
+
+    fallback = _fallback_lemma(word)
+    return WordAnalysis(fallback, (fallback,), (), _dedupe([fallback, lower]), False, True)
+
+
+def _plain(lower: str, *, known: bool) -> WordAnalysis:
+    return WordAnalysis(lower, (lower,), (), (lower,), known, True)
+
+
+def _with_surface(info: WordAnalysis, lower: str) -> WordAnalysis:
+    return WordAnalysis(info.lemma, info.lemmas, info.parts, _dedupe([*info.terms, lower]), info.known, info.is_word)
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [ch for ch in word if ch.isalpha()]
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 2
+
+
+def _hyphenated(word: str) -> WordAnalysis:
+    """A hyphenated word Voikko does not know as a whole: 'TE24-uudistuksessa', 'kohtaanto-ongelman'."""
+    pieces = [p for p in word.split("-") if p]
+    head = _analyze_word(pieces[-1])
+    modifiers = [_modifier_lemma(p) for p in pieces[:-1]]
+    prefix = "-".join(p.lower() for p in pieces[:-1])
+    lemma = f"{prefix}-{head.lemma}"
+    parts: list[str] = []
+    for lem in modifiers:
+        if lem:
+            parts.append(lem)
+    parts.extend(head.parts or (head.lemma,))
+    lemmas = _dedupe([lemma] + [f"{prefix}-{alt}" for alt in head.lemmas])
+    terms = _dedupe([*lemmas, *parts, *_hyphen_runs(pieces, head.lemma), word.lower()])
+    return WordAnalysis(lemma, lemmas, _dedupe(parts), terms, head.known, True)
+
+
+def _hyphen_runs(pieces: list[str], head_lemma: str) -> list[str]:
+    # For three or more pieces, the contiguous runs: "a-b-c" → "a-b", "b-c".
+    runs = []
+    n = len(pieces)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if i == 0 and j == n - 1:
+                continue
+            last = head_lemma if j == n - 1 else pieces[j].lower()
+            runs.append("-".join(p.lower() for p in pieces[i:j]) + "-" + last)
+    return runs
+
+
+def _modifier_lemma(piece: str) -> str:
+    """The lemma of a compound's first part as it stands ('kohtaanto', 'te24', 'sote')."""
+    lower = piece.lower()
+    if any(ch.isdigit() for ch in piece) or _is_acronym(piece):
+        return lower
+    for reading in _voikko_analyze(piece):
+        if reading.get("BASEFORM", "").lower() == lower:
+            return lower
+    return lower
+
+
+# ---------------------------------------------------------------- readings
+
+
+def _from_readings(word: str, analyses: list[dict[str, str]]) -> WordAnalysis:
+    ranked = _rank_readings(word, analyses)
+    best = ranked[0]
+    if word.islower() and best.get("CLASS") not in _NAME_CLASSES:
+        # A lowercase word is not a name: "sote-alan" has no reading "sote-Alan" worth indexing.
+        ranked = [r for r in ranked if r.get("CLASS") not in _NAME_CLASSES]
+    lemmas = _dedupe([r.get("BASEFORM", word).lower() for r in ranked])
+    lemma = lemmas[0]
+    parts, runs = _compound_parts(word, best)
+    if not parts and "-" in lemma.strip("-"):
+        # Lexicalised hyphen compounds ("ELY-keskus") carry no part boundaries in Voikko.
+        pieces = [p for p in lemma.split("-") if p]
+        parts = _dedupe(pieces)
+        runs = tuple(_hyphen_runs(pieces, pieces[-1]))
+    terms = _dedupe([*lemmas, *parts, *runs, word.lower()])
+    return WordAnalysis(lemma, lemmas, parts, terms, True, True)
+
+
+def _rank_readings(word: str, analyses: list[dict[str, str]]) -> list[dict[str, str]]:
+    lower = word.lower()
+    is_lower = word == lower
+
+    def score(item: tuple[int, dict[str, str]]) -> tuple:
+        order, reading = item
+        cls = reading.get("CLASS", "")
+        base = reading.get("BASEFORM", "").lower()
+        name_penalty = 1 if (is_lower and cls in _NAME_CLASSES) else 0
+        own_reading = 0 if (cls in _UNINFLECTED_CLASSES and base == lower) else 1
+        compound_parts = reading.get("FSTOUTPUT", "").count("[Bc]")
+        return (name_penalty, own_reading, compound_parts, order)
+
+    return [r for _, r in sorted(enumerate(analyses), key=score)]
+
+
+def _compound_parts(word: str, reading: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Part lemmas of a compound reading and the lemmas of its contiguous runs of parts."""
+    fst = reading.get("FSTOUTPUT", "")
+    structure = reading.get("STRUCTURE", "")
+    if "[Bc]" not in fst or not structure:
+        return (), ()
+    chunks = fst.split("[Bc]")
+    surfaces = _structure_segments(word, structure)
+    if len(surfaces) != len(chunks):
+        # A lexicalised compound inside one chunk ("[Xp]hyvin=vointi[X]") has more
+        # STRUCTURE boundaries than chunks: join its segments back into one part.
+        widths = [1 + sum(b.count("=") for b in _FST_BASE.findall(c)[:1]) for c in chunks]
+        if sum(widths) != len(surfaces):
+            return (), ()
+        merged, pos = [], 0
+        for width in widths:
+            merged.append("".join(surfaces[pos : pos + width]))
+            pos += width
+        surfaces = merged
+    base = reading.get("BASEFORM", "").lower()
+    prefix = "".join(s.lower() for s in surfaces[:-1])
+    head = base[len(prefix):] if base.startswith(prefix) else None
+    lemmas: list[str | None] = [_part_lemma(s, c) for s, c in zip(surfaces[:-1], chunks[:-1])]
+    lemmas.append(head.strip("-") or None if head else None)
+    parts = [p for p in lemmas if p]
+    runs: list[str] = []
+    n = len(surfaces)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if (i == 0 and j == n - 1) or not lemmas[j]:
+                continue
+            runs.append("".join(s.lower() for s in surfaces[i:j]) + lemmas[j])
+    return _dedupe(parts), _dedupe(runs)
+
+
+def _structure_segments(word: str, structure: str) -> list[str]:
+    """Cut the surface word at the '=' boundaries of Voikko's STRUCTURE string."""
+    segments: list[str] = []
+    current = []
+    pos = 0
+    for mark in structure:
+        if mark == "=":
+            if current:
+                segments.append("".join(current))
+                current = []
+            continue
+        if pos >= len(word):
+            return []
+        current.append(word[pos])
+        pos += 1
+    if current:
+        segments.append("".join(current))
+    return segments if pos == len(word) else []
+
+
+def _part_lemma(surface: str, chunk: str) -> str | None:
+    """Lemma of a non-final compound part ('lasten' → lapsi, 'kehittämis' → kehittäminen)."""
+    seg = surface.strip("-").lower()
+    if not seg:
+        return None
+    for reading in _voikko_analyze(seg):
+        if reading.get("BASEFORM", "").lower() == seg:
+            return seg
+    bases = _FST_BASE.findall(chunk)
+    if bases and not _FST_DERIVATION.search(chunk):
+        return bases[0].lower()
+    if seg.endswith("s"):
+        # The compound stem of -nen words: "kehittämis-" → kehittäminen, "ihmis-" → ihminen.
+        candidate = seg[:-1] + "nen"
+        if _voikko_analyze(candidate):
+            return candidate
+    return None
+
+
+# ---------------------------------------------------------------- fallback for unknown words
+
+
+def _fallback_lemma(word: str) -> str:
+    """Lemma of a word Voikko does not know."""
+    import simplemma
+
+    lower = word.lower()
+    try:
+        guess = simplemma.lemmatize(lower, lang="fi")
+    except Exception:  # simplemma's data missing or broken: keep the word
+        guess = lower
+    return (guess or lower).lower()
+
+
+# ---------------------------------------------------------------- tokenizer and sentences
+
+# Abbreviations after which a sentence never ends.
+_NEVER_END = frozenset(
+    "mm. esim. ns. n. ml. max. yht. klo vrt. ks. s. ko. em. ts. nk. puh. os. t. v. p. ca. noin. tel. "
+    "huom. lk. kpl. milj. mrd. prof. dos. tri. ym.".split()
+)
+# Abbreviations that may end a sentence: a boundary only if the next word is capitalised.
+_MAY_END = frozenset("jne. yms. tms. e. ry. oy. ab. mrd. eur.".split())
+_EXTRA_SPECIAL = ["max.", "klo", "nk.", "mrd.", "tel.", "vs.", "kpl.", "ca.", "huom.", "lk.", "tri.", "dos."]
+_EMAIL_AT = re.compile(r"^[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+_SENTENCE_END = frozenset({".", "!", "?", "…", "!?", "?!", "..."})
+_OPENERS = frozenset('"”“«(-–[')
+
+
+def _build_tokenizer():
+    try:
+        import spacy
+        from spacy.symbols import ORTH
+    except ImportError as exc:  # pragma: no cover - the venv always has spaCy
+        raise TextkitError(f"spaCy is not installed ({exc}). Run `make setup`.") from exc
+    nlp = spacy.blank("fi")
+    tokenizer = nlp.tokenizer
+    for abbrev in _EXTRA_SPECIAL:
+        tokenizer.add_special_case(abbrev, [{ORTH: abbrev}])
+        cap = abbrev[0].upper() + abbrev[1:]
+        tokenizer.add_special_case(cap, [{ORTH: cap}])
+    original = tokenizer.token_match
+
+    def token_match(text: str):
+        return _EMAIL_AT.match(text) or (original(text) if original else None)
+
+    tokenizer.token_match = token_match
+    return tokenizer
+
+
+def _sentence_index(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Sentence number of every token span (0-based)."""
+    result: list[int] = []
+    sent = 0
+    for i, (start, end) in enumerate(spans):
+        if i > 0:
+            prev_start, prev_end = spans[i - 1]
+            if _PARAGRAPH_BREAK.search(text, prev_end, start) or _ends_sentence(text, spans, i - 1):
+                sent += 1
+        result.append(sent)
+    return result
+
+
+def _ends_sentence(text: str, spans: list[tuple[int, int]], i: int) -> bool:
+    tok = text[spans[i][0] : spans[i][1]]
+    nxt = text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
+    low = tok.lower()
+    if low in _NEVER_END:
+        return False
+    starts_upper = bool(nxt) and (nxt[0].isupper() or nxt[0] in _OPENERS)
+    if low in _MAY_END:
+        return starts_upper and nxt[0].isupper()
+    if tok in _SENTENCE_END or (len(tok) > 1 and tok[-1] in "!?" and not tok[-2].isalnum()):
+        if tok == "." and i > 0:
+            prev = text[spans[i - 1][0] : spans[i - 1][1]]
+            # "klo 12. ja", "4. kohta": a number before a lone period ends a sentence
+            # only if the next word is capitalised.
+            if prev[:1].isdigit():
+                return bool(nxt) and nxt[0].isupper()
+        return starts_upper or not nxt[:1].isalpha()
+    return False
+
+
+# ---------------------------------------------------------------- Voikko
+
+
+_VOIKKO = None
+_VOIKKO_LOCK = threading.Lock()
+_ANALYZE_LOCK = threading.Lock()
+_SHARED: Analyzer | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def _voikko():
+    """The native Voikko handle (one per process, created on first use)."""
+    global _VOIKKO
+    if _VOIKKO is None:
+        with _VOIKKO_LOCK:
+            if _VOIKKO is None:
+                try:
+                    import libvoikko
+                except ImportError as exc:
+                    raise TextkitError(f"The Python package libvoikko is not installed ({exc}). {INSTALL_HINT}") from exc
+                try:
+                    _VOIKKO = libvoikko.Voikko("fi")
+                except (OSError, libvoikko.VoikkoException) as exc:
+                    raise TextkitError(
+                        f"The Voikko library or its Finnish dictionary could not be loaded ({exc}). {INSTALL_HINT}"
+                    ) from exc
+    return _VOIKKO
+
+
+def _voikko_analyze(word: str) -> list[dict[str, str]]:
+    if not word or len(word) > MAX_WORD_LENGTH:
+        return []
+    voikko = _voikko()
+    try:
+        with _ANALYZE_LOCK:  # libvoikko handles are not thread-safe
+            return voikko.analyze(word)
+    except TextkitError:
+        raise
+    except Exception:  # Voikko refuses odd input (e.g. unpaired surrogates): no readings
+        return []
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item and item not in seen:
+            seen.add(item)
+            out.append(item)
+    return tuple(out)
