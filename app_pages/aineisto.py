@@ -1,7 +1,66 @@
-"""Page placeholder: being wired to textkit functions."""
+"""Aineisto: the editions in use; upload a new edition, check its parse summary, accept and rebuild."""
 
 import streamlit as st
 
 from app_pages import common
+from textkit import ui
+from textkit.paths import corpus_dir
 
-st.title(common.t("page_corpus"))
+t = common.t
+st.title(t("page_corpus"))
+
+if common.missing("textkit.corpus"):
+    st.stop()
+
+editions = []
+with common.user_errors():
+    editions = common.editions()
+    st.subheader(t("editions_in_use"))
+    st.dataframe(
+        [
+            {
+                t("year"): e.year,
+                "Otsikko" if common.lang() == "fi" else "Title": e.title,
+                "Raportointipäivä" if common.lang() == "fi" else "Reporting date": e.reporting_date,
+                "Tiedosto" if common.lang() == "fi" else "File": e.source,
+                "Teemoja" if common.lang() == "fi" else "Themes": len(e.themes),
+                "Kappaleita" if common.lang() == "fi" else "Passages": len(e.passages()),
+            }
+            for e in editions
+        ],
+        hide_index=True,
+    )
+    if st.button(t("rebuild"), key="force_rebuild", icon=":material/refresh:"):
+        common.ensure_models(force=True)
+        st.success(t("build_done"))
+
+st.subheader(t("upload"))
+next_year = max((e.year for e in editions), default=2024) + 1
+upload_col, year_col = st.columns([3, 1])
+uploaded = upload_col.file_uploader(
+    t("upload"), type=list(ui.UPLOAD_TYPES), key="upload_file", label_visibility="collapsed"
+)
+year = year_col.number_input(t("year"), min_value=2000, max_value=2100, value=next_year, step=1, key="upload_year")
+
+if uploaded is not None:
+    with common.user_errors():
+        data = uploaded.getvalue()
+        edition = common.preview_edition(data, uploaded.name, int(year))
+        summary = ui.parse_summary(edition)
+        st.subheader(t("parse_summary"))
+        left, mid, right = st.columns(3)
+        left.metric(t("year"), summary.year)
+        mid.metric("Teemoja" if common.lang() == "fi" else "Themes", summary.themes)
+        right.metric("Kappaleita" if common.lang() == "fi" else "Passages", summary.passages)
+        st.dataframe(list(summary.rows), hide_index=True)
+        if summary.warnings:
+            st.warning(
+                f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),
+                icon=":material/warning:",
+            )
+        if st.button(t("accept"), key="accept_upload", type="primary", disabled=summary.themes == 0):
+            from textkit.corpus import add_edition
+
+            add_edition(data, uploaded.name, int(year), corpus_dir())
+            common.ensure_models()
+            st.success(t("accepted", year=int(year)))

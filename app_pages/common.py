@@ -128,3 +128,33 @@ def _build_lock() -> Any:
     import threading
 
     return threading.Lock()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def preview_edition(data: bytes, filename: str, year: int) -> Any:
+    """Parse an uploaded file without adding it to the corpus (for the summary shown before accepting)."""
+    import tempfile
+
+    from textkit.parse import parse_file
+
+    kind = ui.check_upload(filename, data)
+    with tempfile.TemporaryDirectory(prefix="textkit-upload-") as tmp:
+        path = Path(tmp) / ui.safe_upload_name(filename, year)
+        path.write_bytes(data)
+        edition = parse_file(path, year=year)
+    log.info("previewed upload %s (%s, %d bytes)", filename, kind, len(data))
+    return edition
+
+
+def basket() -> Any:
+    """The excerpt basket in models_dir() (user data: a rebuild never touches it)."""
+    from textkit.excerpts import default_db_path
+
+    return _basket(str(default_db_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _basket(path: str) -> Any:
+    from textkit.excerpts import Basket
+
+    return Basket(path)

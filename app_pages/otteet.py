@@ -1,7 +1,68 @@
-"""Page placeholder: being wired to textkit functions."""
+"""Otteet: the excerpt basket. Collections, notes and codes editable in place; exports with citations."""
 
 import streamlit as st
 
 from app_pages import common
+from textkit import ui
 
-st.title(common.t("page_basket"))
+t = common.t
+st.title(t("page_basket"))
+
+if common.missing("textkit.excerpts"):
+    st.stop()
+
+with common.user_errors():
+    store = common.basket()
+    collections = store.collections()
+    if not collections:
+        st.info(t("basket_empty"), icon=":material/shopping_basket:")
+        st.stop()
+
+    all_label = "Kaikki kokoelmat" if common.lang() == "fi" else "All collections"
+    names = [c.name for c in collections]
+    choice = st.selectbox(
+        t("collection"),
+        [None, *names],
+        format_func=lambda n: all_label if n is None else f"{n} ({next(c.count for c in collections if c.name == n)})",
+        key="basket_collection",
+    )
+    excerpts = store.excerpts(choice)
+    rows = ui.basket_rows(excerpts)
+
+    # A new editor key after each save resets the editor's pending edits to the saved table.
+    version = st.session_state.setdefault("basket_version", 0)
+    edited = st.data_editor(
+        rows,
+        key=f"basket_editor_{version}",
+        hide_index=True,
+        num_rows="fixed",
+        disabled=[c for c in rows[0] if c not in ui.BASKET_EDITABLE] if rows else True,
+        column_config={
+            "id": st.column_config.NumberColumn("#", width="small"),
+            "kokoelma": st.column_config.TextColumn(t("collection"), required=True),
+            "teema": st.column_config.TextColumn(t("theme"), width="medium"),
+            "osio": st.column_config.NumberColumn("Osio" if common.lang() == "fi" else "Section", width="small"),
+            "sivu": st.column_config.NumberColumn("s.", width="small"),
+            "vuosi": st.column_config.NumberColumn(t("year"), width="small", format="%d"),
+            "teksti": st.column_config.TextColumn("Ote" if common.lang() == "fi" else "Excerpt", width="large"),
+            "muistiinpano": st.column_config.TextColumn(t("note"), width="medium"),
+            "koodit": st.column_config.TextColumn(t("codes"), help="pilkulla erotettuina / comma-separated"),
+            "poista": st.column_config.CheckboxColumn(t("remove"), width="small"),
+        },
+        width="stretch",
+    )
+    if st.button(t("save_changes"), key="basket_save", icon=":material/save:"):
+        for change in ui.basket_changes(rows, edited):
+            if change.remove:
+                store.remove(change.excerpt_id)
+            else:
+                store.edit(change.excerpt_id, note=change.note, codes=change.codes, collection=change.collection)
+        st.session_state["basket_version"] = version + 1
+        st.session_state["basket_saved"] = True
+        st.rerun()
+    if st.session_state.pop("basket_saved", False):
+        st.success(t("saved"), icon=":material/check:")
+
+    st.subheader(t("export"))
+    if not common.missing("textkit.export"):
+        st.write("(export wiring pending)")

@@ -348,3 +348,74 @@ def parse_summary(edition: Edition) -> ParseSummary:
         rows=tuple(rows),
         warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+# ---------------------------------------------------------------- basket table
+
+BASKET_EDITABLE = ("kokoelma", "muistiinpano", "koodit", "poista")
+
+
+def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
+    """One editable table row per excerpt; codes as comma-separated text, "poista" unticked."""
+    return [
+        {
+            "id": e.id,
+            "kokoelma": e.collection,
+            "teema": e.theme,
+            "osio": e.section,
+            "sivu": e.page,
+            "vuosi": e.edition,
+            "teksti": e.text,
+            "muistiinpano": e.note,
+            "koodit": ", ".join(e.codes),
+            "poista": False,
+        }
+        for e in excerpts
+    ]
+
+
+@dataclass(frozen=True)
+class BasketChange:
+    excerpt_id: int
+    remove: bool = False
+    collection: str | None = None     # None = unchanged
+    note: str | None = None
+    codes: tuple[str, ...] | None = None
+
+
+def basket_changes(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) -> list[BasketChange]:
+    """What the user changed in the basket table: per excerpt the edited fields, or removal."""
+    old = {int(row["id"]): row for row in before}
+    changes = []
+    for row in after:
+        excerpt_id = int(row["id"])
+        was = old.get(excerpt_id)
+        if was is None:
+            continue
+        if bool(row.get("poista")):
+            changes.append(BasketChange(excerpt_id, remove=True))
+            continue
+        collection = _text(row.get("kokoelma"))
+        note = _text(row.get("muistiinpano"))
+        codes = split_codes(row.get("koodit"))
+        change = BasketChange(
+            excerpt_id,
+            collection=collection if collection and collection != was["kokoelma"] else None,
+            note=note if note != _text(was["muistiinpano"]) else None,
+            codes=codes if codes != split_codes(was["koodit"]) else None,
+        )
+        if (change.collection, change.note, change.codes) != (None, None, None):
+            changes.append(change)
+    return changes
+
+
+def split_codes(text: Any) -> tuple[str, ...]:
+    """"arviointi, TE24 ;viestintä" -> ("arviointi", "TE24", "viestintä")."""
+    return tuple(c for c in (part.strip() for part in re.split(r"[,;]", _text(text))) if c)
+
+
+def _text(value: Any) -> str:
+    # The table hands back None or NaN for emptied cells.
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()

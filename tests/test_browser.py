@@ -1,0 +1,152 @@
+"""The real app in a real browser: `streamlit run app.py` driven by headless Chromium.
+
+Needs the Debian packages chromium and chromium-driver (installed by
+`scripts/setup.sh --browser`, which `make test` runs). The server gets a free
+localhost port and the session's prebuilt models/ (a tmp dir, via
+TEXTKIT_MODELS); it is killed in teardown. A screenshot of the result page goes
+to tests/_artifacts/ (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SERVER_START_SECONDS = 90
+WAIT_SECONDS = 90
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_te24_shows_results(app_url, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{app_url}/haku")
+    box = wait_for(browser, By.CSS_SELECTOR, 'input[aria-label="Hakulauseke"]')
+    box.send_keys("TE24", Keys.ENTER)
+
+    # Results: a highlighted snippet, the hit count line and the per-theme chart.
+    marks = wait_for_all(browser, By.CSS_SELECTOR, "mark")
+    assert any("te24" in m.text.lower() for m in marks), [m.text for m in marks[:5]]
+    wait_for_text(browser, "osumaa")
+    assert "Traceback" not in browser.page_source
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "browser_haku_te24.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- fixtures and helpers
+
+
+@pytest.fixture(scope="module")
+def app_url(built_models, tmp_path_factory):
+    """A `streamlit run app.py` server on a free port; killed (whole process group) in teardown."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "TEXTKIT_MODELS": str(built_models), "PYTHONUNBUFFERED": "1"}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, server, log_path)
+        yield url
+    finally:
+        stop_process_group(server)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium through chromedriver, with a fresh profile and no background traffic."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--window-size=1440,1800",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(url: str, server: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"streamlit did not answer on {url} in {SERVER_START_SECONDS} s:\n{log_path.read_text()}")
+
+
+def stop_process_group(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+
+
+def wait_for(driver, by, selector, timeout: float = WAIT_SECONDS):
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(EC.visibility_of_element_located((by, selector)))
+
+
+def wait_for_all(driver, by, selector, timeout: float = WAIT_SECONDS):
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(EC.visibility_of_all_elements_located((by, selector)))
+
+
+def wait_for_text(driver, text: str, timeout: float = WAIT_SECONDS) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(lambda d: text in d.find_element("tag name", "body").text)
