@@ -95,11 +95,111 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    raise TextkitError("export is not implemented yet")
+    from textkit import export
+
+    if bool(args.query) == bool(args.collection):
+        raise TextkitError("Give either a search query or --collection NAME to export (not both).")
+    if args.collection:
+        path, count = export.export_collection(args.collection, args.out, args.format, db=args.db)
+    else:
+        path, count = export.export_query(
+            args.query, args.out, args.format, limit=args.limit, sections=_export_sections_arg(args.sections),
+            theme=args.theme, edition=args.edition,
+        )
+    print(f"Wrote {count} excerpt{'s' if count != 1 else ''} to {path}")
+    return 0
 
 
 def _cmd_basket(args: argparse.Namespace) -> int:
-    raise TextkitError("basket is not implemented yet")
+    from textkit import excerpts as basket_mod
+    from textkit.export import cite
+    from textkit.types import to_dict
+
+    basket = basket_mod.Basket(args.db)
+
+    def as_json(excerpt: Any) -> dict[str, Any]:
+        return {**to_dict(excerpt), "citation": cite(excerpt)}
+
+    def show(excerpt: Any, verb: str = "") -> None:
+        head = f"{verb} " if verb else ""
+        print(f"{head}#{excerpt.id} [{excerpt.collection}] {cite(excerpt)}")
+        text = excerpt.text if len(excerpt.text) <= 300 else excerpt.text[:299] + "…"
+        print("    " + text.replace("\n", "\n    "))
+        if excerpt.note:
+            print(f"    note: {excerpt.note}")
+        if excerpt.codes:
+            print(f"    codes: {', '.join(excerpt.codes)}")
+
+    if args.action in ("edit", "remove", "add") and not args.target:
+        what = "a passage id" if args.action == "add" else "an excerpt id"
+        raise TextkitError(f"basket {args.action} needs {what}.")
+    if args.action == "add":
+        source = basket_mod.find_passage(args.target)
+        text = None
+        if args.sentences:
+            first, last = _range_arg(args.sentences)
+            text = basket_mod.select_sentences(source.text, first, last)
+        excerpt, created = basket.add(
+            source, collection=args.collection or basket_mod.DEFAULT_COLLECTION, note=args.note or "",
+            codes=args.code or (), query=args.query or "", text=text,
+        )
+        if args.json:
+            print_json({**as_json(excerpt), "created": created})
+        else:
+            show(excerpt, "Added" if created else "Already in the basket:")
+    elif args.action == "list":
+        found = basket.excerpts(args.collection, code=args.code[0] if args.code else None)
+        if args.json:
+            print_json([as_json(e) for e in found])
+        elif not found:
+            print("The basket is empty." if not args.collection else f"No excerpts in {args.collection!r}.")
+        for excerpt in found:
+            show(excerpt)
+    elif args.action == "edit":
+        excerpt = basket.edit(_id_arg(args.target), note=args.note, codes=args.code, collection=args.collection)
+        if args.json:
+            print_json(as_json(excerpt))
+        else:
+            show(excerpt, "Edited")
+    elif args.action == "remove":
+        excerpt = basket.remove(_id_arg(args.target))
+        if args.json:
+            print_json(as_json(excerpt))
+        else:
+            show(excerpt, "Removed")
+    elif args.action == "collections":
+        found = basket.collections()
+        if args.json:
+            print_json(to_dict(found))
+        elif not found:
+            print("The basket is empty.")
+        for collection in found:
+            print(f"{collection.name}\t{collection.count}")
+    return 0
+
+
+def _export_sections_arg(value: str | None) -> tuple[int, ...] | None:
+    if not value:
+        return None
+    try:
+        return tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise TextkitError(f"--sections takes comma-separated numbers such as 2,3,4,5, not {value!r}.") from None
+
+
+def _range_arg(value: str) -> tuple[int, int]:
+    first, _, last = value.partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise TextkitError(f"--sentences takes a number or a range such as 2-3, not {value!r}.") from None
+
+
+def _id_arg(value: str) -> int:
+    try:
+        return int(value.lstrip("#"))
+    except ValueError:
+        raise TextkitError(f"Excerpt ids are numbers (see `textkit basket list`), not {value!r}.") from None
 
 
 # ---------------------------------------------------------------- argument parsing
@@ -161,14 +261,21 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file")
     p.add_argument("--format", choices=["xlsx", "docx", "csv", "md"], help="default: from the file extension")
     p.add_argument("--limit", type=int, default=0, help="with a query: top N hits (default all)")
+    p.add_argument("--sections", help="with a query: comma-separated section numbers (default 2,3,4,5)")
+    p.add_argument("--theme", help="with a query: theme id")
+    p.add_argument("--edition", type=int, help="with a query: edition year")
+    p.add_argument("--db", help="excerpt database (default models/excerpts.sqlite3)")
 
     p = command("basket", _cmd_basket, "Manage the excerpt basket (add, list, edit, remove).")
     p.add_argument("action", choices=["add", "list", "edit", "remove", "collections"])
     p.add_argument("target", nargs="?", help="passage id (add) or excerpt id (edit, remove)")
-    p.add_argument("--collection", default="Oletus", help="collection name (default 'Oletus')")
-    p.add_argument("--note")
-    p.add_argument("--code", action="append", default=None, help="a code (tag); repeat for several")
-    p.add_argument("--query", help="the query that found the passage")
+    p.add_argument("--collection", help="collection name (add: default 'Oletus'; list: only this one; edit: move)")
+    p.add_argument("--note", help="free-text note (edit: replaces the note)")
+    p.add_argument("--code", action="append", default=None,
+                   help="a code (tag); repeat for several (edit: replaces all codes; --code '' clears)")
+    p.add_argument("--query", help="add: the query that found the passage")
+    p.add_argument("--sentences", help="add: quote only sentences N or N-M of the passage (1-based)")
+    p.add_argument("--db", help="excerpt database (default models/excerpts.sqlite3)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     return parser

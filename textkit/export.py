@@ -1,0 +1,362 @@
+"""Excerpts out: the one citation format, and XLSX, DOCX, CSV and Markdown files.
+
+`render(excerpts, fmt)` gives the file as bytes (the app offers them for
+download); `write_export(excerpts, out)` writes them atomically (temporary file
+in the same folder, then rename), so a failed export never leaves half a file
+or destroys an existing one. `export_query` and `export_collection` are what the
+CLI calls.
+
+Spreadsheet safety: in CSV every cell that starts with = + - @ tab or CR gets a
+leading apostrophe (the reports contain lines such as "- hankehaku" and
+"+358 …" that Excel would otherwise evaluate). XLSX cells are typed, so the text
+stays exact there; cells starting with "=" are forced to the string type because
+openpyxl would otherwise store them as formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from textkit.errors import TextkitError
+from textkit.excerpts import DEFAULT_EDITION_TITLE, Basket, Excerpt, edition_title
+
+FORMATS = ("xlsx", "docx", "csv", "md")
+CSV_DELIMITER = ";"  # what Excel expects in a Finnish locale (decimal comma)
+
+# Column header, width (characters) per field; the first nine are the issue's columns.
+COLUMNS = (
+    ("edition", "Painos", 8),
+    ("theme", "Teema", 32),
+    ("section", "Osio", 6),
+    ("page", "Sivu", 6),
+    ("citation", "Lähdeviite", 50),
+    ("text", "Teksti", 90),
+    ("note", "Muistiinpano", 40),
+    ("codes", "Koodit", 20),
+    ("query", "Haku", 20),
+    ("section_title", "Osion otsikko", 40),
+    ("passage_id", "Kohdan tunnus", 15),
+    ("collection", "Kokoelma", 15),
+    ("added_at", "Lisätty", 20),
+)
+
+_EXTENSIONS = {".xlsx": "xlsx", ".docx": "docx", ".csv": "csv", ".md": "md", ".markdown": "md"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TITLE_NUMBER = re.compile(r"^\s*\d+\s*[).:]\s*")
+_TITLE_TAIL = re.compile(r"\s*\(\s*max\.?[^()]*?merkki\w*\s*\)?", re.IGNORECASE)
+_TITLE_END = re.compile(r"[\s.:;,]+$")
+_WHITESPACE = re.compile(r"\s+")
+# Characters XML 1.0 (so XLSX and DOCX) cannot hold.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MD_LINE_START = re.compile(r"^(\s*)([#>|])", re.MULTILINE)
+
+
+def citation(
+    *,
+    edition: int,
+    theme: str,
+    section: int,
+    section_title: str = "",
+    page: int | None = None,
+    edition_title: str = DEFAULT_EDITION_TITLE,
+) -> str:
+    """The one citation format, e.g.
+    `ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema "Työmarkkinoiden kohtaanto",
+    osio 2 (Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä), s. 3.`
+    """
+    title = _WHITESPACE.sub(" ", edition_title or DEFAULT_EDITION_TITLE).strip()
+    source = title if str(edition) in title else f"{title} {edition}"
+    parts = [source, f'teema "{_WHITESPACE.sub(" ", theme).strip()}"']
+    short = short_section_title(section_title)
+    parts.append(f"osio {section} ({short})" if short else f"osio {section}")
+    if page:
+        parts.append(f"s. {page}")
+    return ", ".join(parts) + "."
+
+
+def cite(record: Any) -> str:
+    """Citation of anything with the excerpt's attributes (an `Excerpt`, `PassageRef` or `Hit`)."""
+    return citation(
+        edition=record.edition,
+        theme=record.theme,
+        section=record.section,
+        section_title=getattr(record, "section_title", ""),
+        page=getattr(record, "page", None),
+        edition_title=getattr(record, "edition_title", None) or edition_title(record.edition),
+    )
+
+
+def short_section_title(title: str) -> str:
+    """A section heading for citing: no leading number, no "(max. 2000 merkkiä)" tail."""
+    try:
+        from textkit.parse import short_title
+    except ImportError:
+        short_title = None
+    text = short_title(title) if short_title else title
+    text = _TITLE_TAIL.sub("", _WHITESPACE.sub(" ", text or ""))
+    text = _TITLE_NUMBER.sub("", text)
+    return _TITLE_END.sub("", text).strip()
+
+
+def format_for(path: str | Path, fmt: str | None = None) -> str:
+    """The export format: `fmt` if given, else from the file extension."""
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        fmt = "md" if fmt == "markdown" else fmt
+        if fmt not in FORMATS:
+            raise TextkitError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix not in _EXTENSIONS:
+        raise TextkitError(
+            f"Cannot tell the export format from {str(path)!r}: give the file one of the extensions "
+            f"{', '.join(sorted(_EXTENSIONS))} or use --format {{{','.join(FORMATS)}}}."
+        )
+    return _EXTENSIONS[suffix]
+
+
+def render(excerpts: Sequence[Excerpt], fmt: str, *, title: str = "") -> bytes:
+    """The export file's content. `title` heads DOCX and Markdown documents (e.g. the query)."""
+    fmt = format_for("", fmt)
+    if not excerpts:
+        raise TextkitError("Nothing to export: no excerpts.")
+    renderer = {"xlsx": _render_xlsx, "docx": _render_docx, "csv": _render_csv, "md": _render_md}[fmt]
+    return renderer(list(excerpts), title)
+
+
+def write_export(excerpts: Sequence[Excerpt], out: str | Path, fmt: str | None = None, *, title: str = "") -> Path:
+    """Write an export file atomically; returns its path."""
+    out = Path(out).expanduser()
+    fmt = format_for(out, fmt)
+    _check_writable(out)
+    return _write_atomic(out, render(excerpts, fmt, title=title))
+
+
+def excerpts_from_hits(hits: Iterable[Any], *, query: str = "") -> list[Excerpt]:
+    """Search hits as unsaved excerpts (id 0, no collection), for exporting a search."""
+    titles: dict[int, str] = {}
+    result = []
+    for hit in hits:
+        year = int(hit.edition)
+        if year not in titles:
+            titles[year] = getattr(hit, "edition_title", None) or edition_title(year)
+        result.append(
+            Excerpt(
+                id=0, collection="", edition=year, edition_title=titles[year], theme_id=hit.theme_id,
+                theme=hit.theme, section=int(hit.section), section_title=hit.section_title,
+                page=int(hit.page or 0), passage_id=hit.passage_id, text=(hit.text or "").strip(), query=query,
+            )
+        )
+    return result
+
+
+def export_query(
+    query: str,
+    out: str | Path,
+    fmt: str | None = None,
+    *,
+    limit: int = 0,
+    sections: Sequence[int] | None = None,
+    theme: str | None = None,
+    edition: int | None = None,
+    models_dir: str | Path | None = None,
+) -> tuple[Path, int]:
+    """Export the hits of a search (all of them, or the top `limit`). Returns (path, count)."""
+    from textkit.index import search
+
+    out = Path(out).expanduser()
+    fmt = format_for(out, fmt)
+    _check_writable(out)  # before searching: fail fast on a bad path
+    kwargs: dict[str, Any] = {"theme": theme, "edition": edition, "limit": limit or None, "models_dir": models_dir}
+    if sections is not None:
+        kwargs["sections"] = tuple(sections)
+    result = search(query, **kwargs)
+    hits = list(result.hits)[: limit or None]
+    if not hits:
+        raise TextkitError(f"The search {query!r} found nothing; no file was written.")
+    excerpts = excerpts_from_hits(hits, query=query)
+    return write_export(excerpts, out, fmt, title=f"Haku: {query}"), len(excerpts)
+
+
+def export_collection(
+    name: str, out: str | Path, fmt: str | None = None, *, db: str | Path | None = None
+) -> tuple[Path, int]:
+    """Export one basket collection. Returns (path, count)."""
+    out = Path(out).expanduser()
+    fmt = format_for(out, fmt)
+    _check_writable(out)
+    excerpts = Basket(db).collection(name)
+    return write_export(excerpts, out, fmt, title=f"Kokoelma: {excerpts[0].collection}"), len(excerpts)
+
+
+def neutralise_cell(value: Any) -> str:
+    """A CSV cell that spreadsheet programs will not evaluate as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _row(excerpt: Excerpt) -> dict[str, Any]:
+    return {
+        "edition": excerpt.edition,
+        "theme": excerpt.theme,
+        "section": excerpt.section,
+        "page": excerpt.page or None,
+        "citation": cite(excerpt),
+        "text": excerpt.text,
+        "note": excerpt.note,
+        "codes": "; ".join(excerpt.codes),
+        "query": excerpt.query,
+        "section_title": short_section_title(excerpt.section_title),
+        "passage_id": excerpt.passage_id,
+        "collection": excerpt.collection,
+        "added_at": excerpt.added_at,
+    }
+
+
+def _render_xlsx(excerpts: list[Excerpt], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Otteet"
+    sheet.append([header for _, header, _ in COLUMNS])
+    for excerpt in excerpts:
+        row = _row(excerpt)
+        sheet.append([_xml_safe(row[key]) for key, _, _ in COLUMNS])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":  # text that merely starts with "="
+                cell.data_type = "s"
+            cell.alignment = wrap
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    if title:
+        book.properties.title = title
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _render_docx(excerpts: list[Excerpt], title: str) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    document = Document()
+    document.core_properties.title = title or "Otteet"
+    document.add_heading(_xml_safe(title) or "Otteet", level=0)
+    stamp = datetime.now(timezone.utc).strftime("%d.%m.%Y")
+    document.add_paragraph(f"{len(excerpts)} otetta, koottu {stamp}.")
+    for (year, theme), group in _by_theme(excerpts):
+        document.add_heading(_xml_safe(f"{theme} ({year})"), level=1)
+        for excerpt in group:
+            for paragraph in _paragraphs(excerpt.text):
+                document.add_paragraph(_xml_safe(paragraph), style="Quote")
+            cited = document.add_paragraph()
+            cited.add_run(_xml_safe(cite(excerpt))).font.size = Pt(9)
+            if excerpt.note:
+                note = document.add_paragraph()
+                note.add_run("Muistiinpano: ").bold = True
+                note.add_run(_xml_safe(excerpt.note))
+            if excerpt.codes:
+                codes = document.add_paragraph()
+                codes.add_run("Koodit: ").bold = True
+                codes.add_run(_xml_safe(", ".join(excerpt.codes)))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _render_csv(excerpts: list[Excerpt], title: str) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([neutralise_cell(header) for _, header, _ in COLUMNS])
+    for excerpt in excerpts:
+        row = _row(excerpt)
+        writer.writerow([neutralise_cell(row[key]) for key, _, _ in COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads ä and ö right
+
+
+def _render_md(excerpts: list[Excerpt], title: str) -> bytes:
+    lines = [f"# {title or 'Otteet'}", ""]
+    for (year, theme), group in _by_theme(excerpts):
+        lines += [f"## {theme} ({year})", ""]
+        for excerpt in group:
+            quote = _MD_LINE_START.sub(r"\1\\\2", excerpt.text)
+            lines += [f"> {line}".rstrip() for line in quote.splitlines()]
+            lines += ["", f"— {cite(excerpt)}", ""]
+            if excerpt.note:
+                lines += [f"*Muistiinpano:* {excerpt.note}", ""]
+            if excerpt.codes:
+                lines += [f"*Koodit:* {', '.join(excerpt.codes)}", ""]
+    return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
+
+
+def _by_theme(excerpts: list[Excerpt]) -> list[tuple[tuple[int, str], list[Excerpt]]]:
+    """Excerpts grouped by (edition, theme) in order of first appearance, order kept within a group."""
+    groups: dict[tuple[int, str], list[Excerpt]] = {}
+    for excerpt in excerpts:
+        groups.setdefault((excerpt.edition, excerpt.theme), []).append(excerpt)
+    return list(groups.items())
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()] or [""]
+
+
+def _xml_safe(value: Any) -> Any:
+    return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _check_writable(out: Path) -> None:
+    folder = out.parent
+    if out.is_dir():
+        raise TextkitError(f"{out} is a folder; give a file name for the export.")
+    if not folder.is_dir():
+        raise TextkitError(f"Cannot write {out}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise TextkitError(f"Cannot write {out}: no permission to write in {folder}.")
+    if out.exists() and not os.access(out, os.W_OK):
+        raise TextkitError(f"Cannot write {out}: the existing file is read-only (it was not changed).")
+
+
+def _write_atomic(out: Path, data: bytes) -> Path:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise TextkitError(f"Cannot write {out}: {exc.strerror}.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); an export is an ordinary document.
+        os.chmod(tmp, out.stat().st_mode & 0o777 if out.exists() else 0o644)
+        os.replace(tmp, out)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise TextkitError(
+                f"Cannot write {out}: {exc.strerror or exc}. Any earlier file there is unchanged."
+            ) from None
+        raise
+    return out
