@@ -158,3 +158,10 @@ def _basket(path: str) -> Any:
     from textkit.excerpts import Basket
 
     return Basket(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
+    from textkit.export import render
+
+    return render(list(excerpts), fmt, title=title)

@@ -64,5 +64,15 @@ with common.user_errors():
         st.success(t("saved"), icon=":material/check:")
 
     st.subheader(t("export"))
-    if not common.missing("textkit.export"):
-        st.write("(export wiring pending)")
+    title = f"{t('page_basket')}: {choice or all_label}"
+    buttons = st.columns(len(ui.EXPORT_MIME))
+    for column, (fmt, mime) in zip(buttons, ui.EXPORT_MIME.items()):
+        column.download_button(
+            f"{fmt.upper() if fmt != 'md' else 'Markdown'}",
+            data=common.export_bytes(tuple(excerpts), fmt, title),
+            file_name=ui.export_file_name(choice, fmt),
+            mime=mime,
+            key=f"export_{fmt}",
+            icon=":material/download:",
+            width="stretch",
+        )

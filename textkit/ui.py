@@ -28,6 +28,13 @@ UPLOAD_TYPES = ("pdf", "docx", "txt")
 
 DEFAULT_SECTIONS = (2, 3, 4, 5)
 
+EXPORT_MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
+    "md": "text/markdown",
+}
+
 # Short names of the report's numbered sections (the printed headings are long).
 SECTION_NAMES = {
     1: ("Tiivistelmä", "Summary"),
@@ -299,7 +306,7 @@ def check_upload(filename: str, data: bytes) -> str:
 def safe_upload_name(filename: str, year: int) -> str:
     """A safe file name for an upload: no directories, ASCII, lower case, the year in it."""
     path = PurePath(filename.replace("\\", "/"))
-    stem = _SAFE_NAME_CHARS.sub("-", path.stem.lower()).strip("-.") or "katsaus"
+    stem = _SAFE_NAME_CHARS.sub("-", _ascii(path.stem).lower()).strip("-.") or "katsaus"
     if str(year) not in stem:
         stem = f"{stem}-{year}"
     return f"{stem}{path.suffix.lower()}"
@@ -419,3 +426,18 @@ def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
+
+
+def export_file_name(collection: str | None, fmt: str) -> str:
+    """e.g. "otteet-te24-arviointi.xlsx"; "otteet.csv" for the whole basket."""
+    stem = "otteet"
+    if collection:
+        slug = _SAFE_NAME_CHARS.sub("-", _ascii(collection).lower()).strip("-.")
+        stem = f"{stem}-{slug}" if slug else stem
+    return f"{stem}.{fmt}"
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
