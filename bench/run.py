@@ -1,0 +1,333 @@
+"""`make bench`: run every benchmark part, each next to its baseline, and write the results.
+
+Each part is a script in bench/ that writes one JSON object with `--json OUT` (the contract is
+in bench/README.md). They run one after another in their own processes, each with a time
+budget, so one slow or broken part cannot take the others down; a part that fails is reported
+as such in the results instead of being left out. Output: bench/results.json (everything) and
+bench/RESULTS.md (readable: machine, versions, date, commit, every figure next to its baseline
+and target, PASS/FAIL).
+
+Usage: ``python bench/run.py [--only speed,app] [--quick] [--out-dir bench]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    script: str
+    title: str
+    budget_s: int           # hard timeout; the whole run must stay under ten minutes
+    args: tuple[str, ...] = ()
+    quick_args: tuple[str, ...] = ()
+
+
+# Order: cheap and independent first, the expensive scale run last but one, the app last
+# because it needs a models build of its own.
+PARTS = (
+    Part("lemmatize_ud", "lemmatize_ud.py", "Lemmatisation: UD Finnish-TDT test set", 90),
+    Part("search_quality", "search_quality.py", "Search quality: judged queries", 120),
+    Part("topics_quality", "topics_quality.py", "Topics: coherence and stability", 120),
+    Part("speed", "speed.py", "Speed at 1×, 10×, 100× (SYNTHETIC scale-up of 2024)", 330,
+         quick_args=("--sizes", "1,10")),
+    Part("app", "app_start.py", "App: cold start to first result, rerun", 120),
+)
+
+PACKAGES = ("whoosh-reloaded", "libvoikko", "spacy", "scikit-learn", "numpy", "simplemma",
+            "streamlit", "selenium")
+DEBIAN_PACKAGES = ("libvoikko1", "voikko-fi", "chromium")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    parts = [p for p in PARTS if not args.only or p.name in args.only]
+    started = time.time()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="textkit-bench-") as tmp:
+        for part in parts:
+            results[part.name] = _run_part(part, Path(tmp), quick=args.quick)
+    report = {
+        "generated_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "commit_subject": _git("log", "-1", "--format=%s"),
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--", "textkit", "bench", "app.py")),
+        "machine": _machine(),
+        "versions": _versions(),
+        "total_s": round(time.time() - started, 1),
+        "quick": args.quick,
+        "parts": results,
+    }
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "RESULTS.md").write_text(render_markdown(report), encoding="utf-8")
+    print(f"bench: done in {report['total_s']:.0f} s → {out_dir / 'RESULTS.md'}", file=sys.stderr)
+    return 0
+
+
+# --- running the parts --------------------------------------------------------------------
+
+def _run_part(part: Part, tmp: Path, quick: bool) -> dict:
+    script = BENCH / part.script
+    base = {"title": part.title, "script": f"bench/{part.script}", "budget_s": part.budget_s}
+    if not script.exists():
+        return {**base, "status": "missing", "error": f"bench/{part.script} does not exist"}
+    out = tmp / f"{part.name}.json"
+    cmd = [sys.executable, str(script), "--json", str(out), *part.args,
+           *(part.quick_args if quick else ())]
+    print(f"bench: {part.name} (budget {part.budget_s} s) …", file=sys.stderr, flush=True)
+    t0 = time.time()
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, timeout=part.budget_s, text=True,
+                              stdout=subprocess.PIPE, stderr=None,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired:
+        return {**base, "status": "timeout", "duration_s": round(time.time() - t0, 1),
+                "error": f"did not finish within its budget of {part.budget_s} s"}
+    duration = round(time.time() - t0, 1)
+    if proc.returncode != 0 or not out.exists():
+        return {**base, "status": "failed", "duration_s": duration,
+                "error": f"exit status {proc.returncode}; see the run's stderr",
+                "stdout_tail": (proc.stdout or "")[-2000:]}
+    try:
+        data = json.loads(out.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        return {**base, "status": "failed", "duration_s": duration,
+                "error": f"wrote invalid JSON: {exc}"}
+    print(f"bench: {part.name} done in {duration:.0f} s", file=sys.stderr, flush=True)
+    return {**base, "status": "ok", "duration_s": duration, "data": data}
+
+
+# --- RESULTS.md ---------------------------------------------------------------------------
+
+def render_markdown(report: dict) -> str:
+    m, v = report["machine"], report["versions"]
+    lines = [
+        "# textkit benchmark results",
+        "",
+        "Generated by `make bench` (`bench/run.py`); do not edit by hand. Every figure stands next",
+        "to its baseline from the same run. Targets are ratios because absolute times vary",
+        "between machines; absolute numbers are given for the record.",
+        "",
+        f"- **Date:** {report['generated_utc']}",
+        f"- **Commit:** `{report['commit']}` {report['commit_subject']}"
+        + (" (with uncommitted changes in textkit/, bench/ or app.py)"
+           if report["uncommitted_changes"] else ""),
+        f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}",
+        f"- **Python:** {m['python']}",
+        "- **Versions:** " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        f"- **Total run time:** {report['total_s']:.0f} s"
+        + (" (quick mode: smaller sizes)" if report.get("quick") else ""),
+        "",
+        "## Summary of targets",
+        "",
+        "| part | target | textkit | baseline | ratio | goal | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, part in report["parts"].items():
+        if part["status"] != "ok":
+            lines.append(f"| {name} | – | – | – | – | – | **NOT RUN** ({part['status']}: "
+                         f"{_cell(part.get('error', ''))}) |")
+            continue
+        for t in part["data"].get("targets", []):
+            lines.append(_target_row(name, t))
+    for name, part in report["parts"].items():
+        lines += ["", f"## {part['title']}", ""]
+        if part["status"] != "ok":
+            lines.append(f"Not run: **{part['status']}**: {part.get('error', '')}")
+            continue
+        data = part["data"]
+        lines.append(f"`{part['script']}`, {part['duration_s']:.0f} s.")
+        renderer = _RENDERERS.get(name, _render_generic)
+        lines += renderer(data)
+    return "\n".join(lines) + "\n"
+
+
+def _target_row(part: str, t: dict) -> str:
+    return (f"| {part} | {_cell(t.get('name', ''))} | {_fmt(t.get('textkit'), t.get('unit'))} | "
+            f"{_fmt_baseline(t.get('baseline'), t.get('unit'))} | {_fmt(t.get('ratio'))} | "
+            f"{_cell(t.get('target', ''))} | {_verdict(t.get('pass'))} |")
+
+
+def _render_generic(data: dict) -> list[str]:
+    lines: list[str] = []
+    if data.get("title"):
+        lines += ["", f"**{data['title']}**"]
+    if data.get("baseline") and isinstance(data["baseline"], str):
+        lines += ["", f"Baseline: {data['baseline']}"]
+    if data.get("targets"):
+        lines += ["", "| target | textkit | baseline | ratio | goal | result |",
+                  "|---|---|---|---|---|---|"]
+        for t in data["targets"]:
+            lines.append(_target_row("", t).removeprefix("|  "))
+    for table in data.get("tables", []):
+        lines += _table(table)
+    for note in data.get("notes", []):
+        lines += ["", note]
+    return lines
+
+
+def _render_speed(data: dict) -> list[str]:
+    lines = ["", f"**{data['synthetic_note']}**", "", f"Baseline: {data['baseline']}.", "",
+             "Query mix (each query: one untimed warm-up, then "
+             f"{data.get('query_repeats')} timed runs; top 20 hits, sections 2–5): "
+             + "; ".join(f"{kind}: " + ", ".join(f"`{q}`" for q in qs)
+                         for kind, qs in data["queries"].items()),
+             "", "| size | system | passages | words (narrative) | build s | peak MB | "
+             "index MB | query p50 ms | query p95 ms |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in data["rows"]:
+        label = f"{r['size']}×" + (" SYNTHETIC" if r.get("synthetic") else " (real 2024)")
+        lines.append(
+            f"| {label} | {r['system']} | {r['passages']:,} | {r['words']:,} "
+            f"({r['narrative_words']:,}) | {r['build_s']:.2f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['index_bytes'] / 1e6:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
+    lines += ["", "textkit / baseline ratios:", "",
+              "| size | build time | peak memory | index size | query p50 | query p95 |",
+              "|---|---|---|---|---|---|"]
+    for r in data["ratios"]:
+        lines.append(f"| {r['size']}× | {_fmt(r['build_time'])} | {_fmt(r['peak_memory'])} | "
+                     f"{_fmt(r['index_size'])} | {_fmt(r['query_p50'])} | {_fmt(r['query_p95'])} |")
+    lines += ["", "Query p95 by kind (ms), textkit vs baseline:", "",
+              "| size | " + " | ".join(data["queries"]) + " |",
+              "|---|" + "---|" * len(data["queries"])]
+    by = {(r["system"], r["size"]): r for r in data["rows"]}
+    for size in sorted({r["size"] for r in data["rows"]}):
+        tk, sb = by.get(("textkit", size)), by.get(("snowball", size))
+        if tk and sb:
+            lines.append(f"| {size}× | " + " | ".join(
+                f"{tk['by_kind'][k]['p95_ms']:.1f} vs {sb['by_kind'][k]['p95_ms']:.1f}"
+                for k in data["queries"]) + " |")
+    lines += ["", "Growth with size (log-log slope: 1.0 = linear; step = cost ratio for a 10× "
+              "larger corpus):", "", "| system | metric | steps | slope | verdict |",
+              "|---|---|---|---|---|"]
+    for system, metrics in data["growth"].items():
+        for metric, g in metrics.items():
+            steps = ", ".join(f"{s['from']}→{s['to']}×: ×{s['cost_ratio']}" for s in g["steps"])
+            lines.append(f"| {system} | {metric} | {steps} | {g['loglog_slope']} | {g['verdict']} |")
+    for note in data.get("notes", []):
+        lines += ["", note]
+    return lines
+
+
+def _render_app(data: dict) -> list[str]:
+    return _render_generic(data)
+
+
+_RENDERERS = {"speed": _render_speed, "app": _render_app}
+
+
+def _fmt(value, unit: str | None = None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        text = f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip() if unit else text
+
+
+def _fmt_baseline(value, unit: str | None) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_fmt(v, unit)}" for k, v in value.items())
+    return _fmt(value, unit)
+
+
+def _verdict(passed) -> str:
+    return {True: "**PASS**", False: "**FAIL**"}.get(passed, "–")
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(table: dict) -> list[str]:
+    lines = [""]
+    if table.get("title"):
+        lines += [f"{table['title']}:", ""]
+    cols = table["columns"]
+    lines += ["| " + " | ".join(_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_cell(_fmt(c)) for c in row) + " |" for row in table["rows"]]
+    return lines
+
+
+# --- machine and versions -----------------------------------------------------------------
+
+def _machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                          if line.startswith("MemTotal")))
+        memory_gb = round(mem_kb / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        memory_gb = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory_gb,
+            "os": platform.platform(), "python": platform.python_version()}
+
+
+def _versions() -> dict:
+    from importlib import metadata
+
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    for deb in DEBIAN_PACKAGES:
+        try:
+            proc = subprocess.run(["dpkg-query", "-W", "-f=${Version}", deb],
+                                  capture_output=True, text=True, timeout=10)
+            if proc.returncode == 0 and proc.stdout:
+                out[f"{deb} (deb)"] = proc.stdout
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return out
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", type=lambda s: set(s.split(",")),
+                   help="comma-separated part names: " + ", ".join(p.name for p in PARTS))
+    p.add_argument("--quick", action="store_true", help="smaller sizes, for trying things out")
+    p.add_argument("--out-dir", default=str(BENCH),
+                   help="where results.json and RESULTS.md go (default bench/)")
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,418 @@
+"""Speed at scale: textkit's index against plain Whoosh + Finnish Snowball on the same passages.
+
+The 2024 edition is indexed at 1×, 10× and 100×. Sizes above 1× are a SYNTHETIC scale-up:
+the real 2024 passages repeated under made-up edition years 3001, 3002, … (never written to
+corpus/). For each size and system this measures, each in a fresh child process:
+
+- build: wall time of the index build (imports and parsing excluded), peak RSS of the build
+  process (``ru_maxrss``), index size on disk;
+- query: latency p50/p95 over a fixed mix of single-word, compound, phrase and boolean queries,
+  in a new process that opens the built index (first call per query is a warm-up, not timed).
+
+Both systems see exactly the same passages and the same query strings. Repetition flatters
+caches: textkit's analyzer caches per word form and Whoosh's Snowball filter caches stems, so
+after the first copy of the text both mostly hit their caches, and the vocabulary (term
+dictionary) stops growing, which a real corpus would not do. Every size starts with cold caches
+in a new process, so the comparison between the two systems stays fair; absolute growth with
+size is the optimistic case.
+
+Usage: ``python bench/speed.py [--sizes 1,10,100] [--json OUT] [--profile]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_FILE = ROOT / "corpus" / "toteutuskatsaus-2024.txt"
+REAL_YEAR = 2024
+FIRST_SYNTHETIC_YEAR = 3001
+NARRATIVE_SECTIONS = (2, 3, 4, 5)
+SYSTEMS = ("textkit", "snowball")
+DEFAULT_SIZES = (1, 10, 100)
+QUERY_REPEATS = 5  # timed runs per query after one warm-up; 16 queries → 80 timings per size
+RESULT_LIMIT = 20  # a results page, as the app shows it
+
+# The fixed query mix. Same strings for both systems; both parsers understand AND/OR/NOT and
+# quoted phrases. Compounds are queried whole: textkit should find their parts, Snowball only
+# strips endings.
+QUERY_MIX: dict[str, tuple[str, ...]] = {
+    "single": ("kunta", "hankehaku", "TE24", "arviointi"),
+    "compound": ("tekoälyneuvonta", "lastensuojelu", "työllisyysalue", "koordinaatiohanke"),
+    "phrase": ('"jatkuva oppiminen"', '"valtakunnallinen teema"', '"hyvä käytäntö"',
+               '"sosiaali- ja terveysministeriö"'),
+    "boolean": ("kunta AND TE24", "hankehaku OR koulutus", "nuoret NOT maahanmuuttajat",
+                "(verkosto OR yhteistyö) AND arviointi"),
+}
+
+# Targets from issue 8, as ratios textkit / baseline at the largest size.
+TARGET_BUILD_RATIO = 2.0
+TARGET_QUERY_P95_RATIO = 2.0
+TARGET_PEAK_MEMORY_MB = 2048.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    if args.child:
+        return _child(args)
+    result = run(sizes=args.sizes, repeats=args.repeats, profile=args.profile,
+                 progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def run(sizes=DEFAULT_SIZES, repeats=QUERY_REPEATS, profile=False, progress=print) -> dict:
+    """Run every size × system in child processes and return the JSON-ready results."""
+    work = Path(tempfile.mkdtemp(prefix="textkit-bench-speed-"))
+    rows: list[dict] = []
+    try:
+        for size in sizes:
+            for system in SYSTEMS:
+                index_dir = work / f"{system}-{size}x"
+                progress(f"speed: {system} {size}× build …")
+                build = _run_child("build", system, size, index_dir, work, profile=profile)
+                progress(f"speed: {system} {size}× built in {build['build_s']:.1f} s, "
+                         f"peak {build['peak_rss_mb']:.0f} MB; querying …")
+                query = _run_child("query", system, size, index_dir, work, repeats=repeats)
+                progress(f"speed: {system} {size}× query p50 {query['p50_ms']:.1f} ms, "
+                         f"p95 {query['p95_ms']:.1f} ms")
+                rows.append({"system": system, "size": size, **build, **query})
+                shutil.rmtree(index_dir, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return _summarise(rows, sizes)
+
+
+# --- summary ------------------------------------------------------------------------------
+
+def _summarise(rows: list[dict], sizes) -> dict:
+    by = {(r["system"], r["size"]): r for r in rows}
+    ratios = []
+    for size in sizes:
+        tk, sb = by.get(("textkit", size)), by.get(("snowball", size))
+        if tk and sb:
+            ratios.append({
+                "size": size,
+                "build_time": _ratio(tk["build_s"], sb["build_s"]),
+                "peak_memory": _ratio(tk["peak_rss_mb"], sb["peak_rss_mb"]),
+                "index_size": _ratio(tk["index_bytes"], sb["index_bytes"]),
+                "query_p50": _ratio(tk["p50_ms"], sb["p50_ms"]),
+                "query_p95": _ratio(tk["p95_ms"], sb["p95_ms"]),
+            })
+    growth = {system: _growth([by[(system, s)] for s in sizes if (system, s) in by])
+              for system in SYSTEMS}
+    largest = max(sizes)
+    tk, sb = by.get(("textkit", largest)), by.get(("snowball", largest))
+    targets = []
+    if tk and sb:
+        targets = [
+            _target(f"build time at {largest}× ≤ {TARGET_BUILD_RATIO:g}× Snowball baseline",
+                    tk["build_s"], sb["build_s"], "s", TARGET_BUILD_RATIO),
+            {"name": f"peak memory of the build at {largest}× < {TARGET_PEAK_MEMORY_MB:.0f} MB",
+             "textkit": round(tk["peak_rss_mb"], 1), "baseline": round(sb["peak_rss_mb"], 1),
+             "unit": "MB", "ratio": _ratio(tk["peak_rss_mb"], sb["peak_rss_mb"]),
+             "target": f"< {TARGET_PEAK_MEMORY_MB:.0f} MB",
+             "pass": tk["peak_rss_mb"] < TARGET_PEAK_MEMORY_MB},
+            _target(f"query p95 at {largest}× ≤ {TARGET_QUERY_P95_RATIO:g}× Snowball baseline",
+                    tk["p95_ms"], sb["p95_ms"], "ms", TARGET_QUERY_P95_RATIO),
+        ]
+    return {
+        "name": "speed",
+        "title": "Speed at three sizes (2024 edition; sizes above 1× are SYNTHETIC repetitions)",
+        "synthetic_note": (
+            f"Sizes above 1× repeat the real 2024 passages under synthetic edition years "
+            f"{FIRST_SYNTHETIC_YEAR}, {FIRST_SYNTHETIC_YEAR + 1}, …; repeated text flatters "
+            "per-word-form caches (both systems have one) and keeps the vocabulary constant."),
+        "baseline": "plain Whoosh 2.7.5 LanguageAnalyzer('fi'): regex tokens, lowercase, "
+                    "Finnish stop words, Snowball Finnish stemmer",
+        "queries": {kind: list(qs) for kind, qs in QUERY_MIX.items()},
+        "query_repeats": rows[0]["repeats"] if rows else None,
+        "rows": rows,
+        "ratios": ratios,
+        "growth": growth,
+        "targets": targets,
+    }
+
+
+def _target(name, tk, sb, unit, max_ratio) -> dict:
+    ratio = _ratio(tk, sb)
+    return {"name": name, "textkit": round(tk, 3), "baseline": round(sb, 3), "unit": unit,
+            "ratio": ratio, "target": f"ratio ≤ {max_ratio:g}",
+            "pass": ratio is not None and ratio <= max_ratio}
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _growth(rows: list[dict]) -> dict:
+    """How each cost grows with size: step ratios and the log-log slope (1.0 = linear)."""
+    out = {}
+    for metric in ("build_s", "peak_rss_mb", "index_bytes", "p50_ms", "p95_ms"):
+        points = [(r["size"], r[metric]) for r in rows if r[metric] > 0]
+        if len(points) < 2:
+            continue
+        steps = [{"from": a[0], "to": b[0], "size_ratio": b[0] / a[0],
+                  "cost_ratio": round(b[1] / a[1], 2)} for a, b in zip(points, points[1:])]
+        out[metric] = {"steps": steps, "loglog_slope": round(_slope(points), 2),
+                       "verdict": _verdict(_slope(points))}
+    return out
+
+
+def _slope(points: list[tuple[float, float]]) -> float:
+    xs = [math.log(s) for s, _ in points]
+    ys = [math.log(v) for _, v in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else float("nan")
+
+
+def _verdict(slope: float) -> str:
+    if slope > 1.15:
+        return "superlinear"
+    if slope >= 0.85:
+        return "linear"
+    return "sublinear"
+
+
+# --- child processes ----------------------------------------------------------------------
+
+def _run_child(mode, system, size, index_dir, work, repeats=QUERY_REPEATS, profile=False) -> dict:
+    out = work / f"{mode}-{system}-{size}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--system", system,
+           "--size", str(size), "--index-dir", str(index_dir), "--out", str(out),
+           "--repeats", str(repeats)]
+    if profile:
+        cmd.append("--profile")
+    env = {**os.environ, "TEXTKIT_MODELS": str(index_dir)}
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"speed child {mode} {system} {size}× failed "
+                           f"(exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _child(args) -> int:
+    if args.child == "build":
+        result = _child_build(args.system, args.size, Path(args.index_dir), args.profile)
+    else:
+        result = _child_query(args.system, Path(args.index_dir), args.repeats)
+    Path(args.out).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+def _child_build(system: str, size: int, index_dir: Path, profile: bool) -> dict:
+    t0 = time.perf_counter()
+    editions = scaled_editions(size)
+    passages = [p for e in editions for p in e.passages()]
+    if system == "textkit":
+        from textkit.analysis import get_analyzer
+        from textkit.index import build_index
+
+        get_analyzer()  # one-time native Voikko set-up is not build cost; its caches stay cold
+        build = lambda: build_index(editions, index_dir)  # noqa: E731
+    else:
+        build = lambda: _snowball_build(passages, index_dir)  # noqa: E731
+    setup_s = time.perf_counter() - t0
+    rss_before = _peak_rss_mb()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    t1 = time.perf_counter()
+    build()
+    build_s = time.perf_counter() - t1
+    if profiler:
+        profiler.disable()
+        _write_profile(profiler, index_dir.parent / f"profile-{system}-{size}x.txt")
+    return {
+        "repeats_of_2024": size,
+        "synthetic": size > 1,
+        "passages": len(passages),
+        "words": sum(_count_words(p.text) for p in passages),
+        "narrative_words": sum(_count_words(p.text) for p in passages
+                               if p.section in NARRATIVE_SECTIONS),
+        "setup_s": round(setup_s, 3),
+        "build_s": round(build_s, 3),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "rss_before_build_mb": round(rss_before, 1),
+        "index_bytes": _dir_bytes(index_dir),
+    }
+
+
+def _child_query(system: str, index_dir: Path, repeats: int) -> dict:
+    run_query = _textkit_query(index_dir) if system == "textkit" else _snowball_query(index_dir)
+    timings: dict[str, list[float]] = {kind: [] for kind in QUERY_MIX}
+    hits: dict[str, int] = {}
+    for kind, queries in QUERY_MIX.items():
+        for q in queries:
+            hits[q] = run_query(q)  # warm-up: opens the index, fills caches for this query
+            for _ in range(repeats):
+                t = time.perf_counter()
+                run_query(q)
+                timings[kind].append((time.perf_counter() - t) * 1000)
+    every = [ms for kind in timings.values() for ms in kind]
+    return {
+        "repeats": repeats,
+        "p50_ms": round(_percentile(every, 50), 2),
+        "p95_ms": round(_percentile(every, 95), 2),
+        "max_ms": round(max(every), 2),
+        "by_kind": {kind: {"p50_ms": round(_percentile(ms, 50), 2),
+                           "p95_ms": round(_percentile(ms, 95), 2)} for kind, ms in timings.items()},
+        "hits": hits,
+    }
+
+
+def scaled_editions(size: int) -> list:
+    """The parsed 2024 edition plus size-1 SYNTHETIC copies under years 3001, 3002, …"""
+    import dataclasses
+
+    from textkit.parse import parse_file
+
+    real = parse_file(CORPUS_FILE, year=REAL_YEAR)
+    return [real] + [_relabel(real, FIRST_SYNTHETIC_YEAR + i, dataclasses.replace)
+                     for i in range(size - 1)]
+
+
+def _relabel(edition, year: int, replace):
+    themes = tuple(
+        replace(theme, sections=tuple(
+            replace(section, passages=tuple(
+                replace(p, edition=year, id=f"{year}{p.id[len(str(p.edition)):]}")
+                for p in section.passages))
+            for section in theme.sections))
+        for theme in edition.themes)
+    return replace(edition, year=year, themes=themes, source=f"SYNTHETIC-{year}-{edition.source}",
+                   title=f"SYNTHETIC copy of {edition.year}: {edition.title}")
+
+
+# --- the baseline: plain Whoosh with the Finnish Snowball stemmer ------------------------
+
+def _snowball_schema():
+    from whoosh import fields
+    from whoosh.analysis import LanguageAnalyzer
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        edition=fields.NUMERIC(stored=True),
+        theme=fields.ID(stored=True),
+        section=fields.NUMERIC(stored=True),
+        page=fields.NUMERIC(stored=True),
+        text=fields.TEXT(analyzer=LanguageAnalyzer("fi"), stored=True),
+    )
+
+
+def _snowball_build(passages, index_dir: Path) -> None:
+    from whoosh import index
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(index_dir), _snowball_schema())
+    writer = ix.writer(limitmb=256)
+    for p in passages:
+        writer.add_document(id=p.id, edition=p.edition, theme=p.theme_id, section=p.section,
+                            page=p.page, text=p.text)
+    writer.commit()
+
+
+def _snowball_query(index_dir: Path):
+    """A results page as a plain Whoosh app would render it: top hits, their fields and
+    highlighted snippets, the total count, restricted to sections 2–5 like textkit's default."""
+    from whoosh import index, query
+    from whoosh.qparser import QueryParser
+
+    ix = index.open_dir(str(index_dir))
+    searcher = ix.searcher()
+    parser = QueryParser("text", ix.schema)
+    narrative = query.Or([query.Term("section", s) for s in NARRATIVE_SECTIONS])
+
+    def run_query(q: str) -> int:
+        results = searcher.search(parser.parse(q), limit=RESULT_LIMIT, filter=narrative)
+        for hit in results:
+            hit.fields()
+            hit.highlights("text")
+        return len(results)
+
+    return run_query
+
+
+def _textkit_query(index_dir: Path):
+    from textkit.index import search
+
+    def run_query(q: str) -> int:
+        result = search(q, limit=RESULT_LIMIT, models_dir=index_dir)
+        total = getattr(result, "total", None)
+        return total if isinstance(total, int) else len(getattr(result, "hits", ()))
+
+    return run_query
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    return kb / (1024 * 1024) if sys.platform == "darwin" else kb / 1024
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def _count_words(text: str) -> int:
+    return sum(1 for w in text.split() if any(c.isalnum() for c in w))
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _write_profile(profiler, path: Path) -> None:
+    import io
+    import pstats
+
+    buf = io.StringIO()
+    pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(40)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    keep = ROOT / "bench" / "profiles"
+    keep.mkdir(exist_ok=True)
+    shutil.copy(path, keep / path.name)
+
+
+def _parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")),
+                   default=DEFAULT_SIZES, help="scale factors, e.g. 1,10,100")
+    p.add_argument("--repeats", type=int, default=QUERY_REPEATS)
+    p.add_argument("--json", help="write the results here instead of stdout")
+    p.add_argument("--profile", action="store_true",
+                   help="cProfile each build; top functions go to bench/profiles/")
+    p.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
+    p.add_argument("--system", choices=SYSTEMS, help=argparse.SUPPRESS)
+    p.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--index-dir", help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
