@@ -43,6 +43,8 @@ page = st.navigation(
 try:
     with common.user_errors():
         common.ensure_models()
+        if message := st.session_state.pop("basket_error", None):
+            st.error(message, icon=":material/error:")
         page.run()
 except Exception as exc:  # noqa: BLE001 - a bug must not show the user a traceback
     common.unexpected_error(exc)

@@ -1,7 +1,145 @@
-"""Page placeholder: being wired to textkit functions."""
+"""Aiheet: the topics of sections 2–5, where they occur (theme, section, edition, referenced year), their passages."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from textkit import ui
 
-st.title(common.t("page_topics"))
+t = common.t
+st.title(t("page_topics"))
+
+if common.missing("textkit.topics"):
+    st.stop()
+
+with common.user_errors():
+    result = common.topic_model()
+    topics = list(result.topics)
+    names = common.theme_names()
+    lang = common.lang()
+
+    st.caption(
+        f"{result.k} aihetta osioista 2–5, {result.settings.get('documents', '?')} kappaletta. "
+        "Teemakohtaisia sanoja on vaimennettu, jotta teemojen yli toistuvat aiheet erottuvat."
+        if lang == "fi"
+        else f"{result.k} topics from sections 2–5, {result.settings.get('documents', '?')} passages. "
+        "Theme-specific terms are damped so that subjects recurring across themes stand out."
+    )
+
+    # Clicking a row of the table chooses the topic (the select box below follows it).
+    def _clicked() -> None:
+        rows = st.session_state["topic_table"]["selection"]["rows"]
+        if rows:
+            st.session_state["topic_choice"] = topics[rows[0]].id
+
+    st.dataframe(
+        ui.topic_rows(topics, lang),
+        hide_index=True,
+        width="stretch",
+        key="topic_table",
+        on_select=_clicked,
+        selection_mode="single-row",
+        column_config={
+            ("spread" if lang == "en" else "levinneisyys"): st.column_config.ProgressColumn(
+                format="%.1f", min_value=0, max_value=len(names) or 12,
+                help="Efektiivinen teemojen määrä / effective number of themes",
+            ),
+        },
+    )
+
+    st.subheader(t("topic_theme"))
+    by_theme = pd.DataFrame(ui.topic_share_rows(topics, "by_theme", names=names))
+    theme_order = list(names.values())
+    topic_order = [ui.topic_name(tp) for tp in topics]
+    st.altair_chart(
+        alt.Chart(by_theme)
+        .mark_rect()
+        .encode(
+            x=alt.X("ryhmä:N", title=t("theme"), sort=theme_order, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
+            y=alt.Y("aihe:N", title=t("topic"), sort=topic_order, axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("osuus:Q", title=t("share"), scale=alt.Scale(scheme="blues")),
+            tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
+        ),
+        width="stretch",
+    )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("topic_section"))
+        section_names = {"2": ui.section_name(2, lang), "4": ui.section_name(4, lang)}
+        by_section = pd.DataFrame(ui.topic_share_rows(topics, "by_section", names=section_names, keys=("2", "4")))
+        st.altair_chart(
+            alt.Chart(by_section)
+            .mark_bar()
+            .encode(
+                y=alt.Y("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelLimit=200)),
+                yOffset="ryhmä:N",
+                x=alt.X("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+                color=alt.Color("ryhmä:N", title=None, legend=alt.Legend(orient="bottom")),
+                tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
+            ),
+            width="stretch",
+        )
+    with right:
+        st.subheader(t("topic_year"))
+        by_year = pd.DataFrame(ui.topic_share_rows(topics, "by_year"))
+        if by_year.empty:
+            st.info("Tekstissä ei mainita vuosia." if lang == "fi" else "The text mentions no years.")
+        else:
+            st.altair_chart(
+                alt.Chart(by_year)
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X("ryhmä:O", title=t("year")),
+                    y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+                    color=alt.Color("aihe:N", title=t("topic"), sort=topic_order, legend=alt.Legend(orient="bottom", columns=2, labelLimit=240)),
+                    tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
+                ),
+                width="stretch",
+            )
+
+    st.subheader(t("topic_edition"))
+    by_edition = pd.DataFrame(ui.topic_share_rows(topics, "by_edition"))
+    if by_edition["ryhmä"].nunique() < 2:
+        st.caption(
+            "Aineistossa on yksi vuosikatsaus; kun lisäät seuraavan, kaavio näyttää aiheiden osuudet vuosittain."
+            if lang == "fi"
+            else "The corpus has one edition; add the next one to see topic shares per edition."
+        )
+    st.altair_chart(
+        alt.Chart(by_edition)
+        .mark_bar()
+        .encode(
+            x=alt.X("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
+            xOffset="ryhmä:N",
+            y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+            color=alt.Color("ryhmä:N", title=t("edition")),
+            tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
+        ),
+        width="stretch",
+    )
+
+    st.subheader(t("topic_passages"))
+    chosen = st.selectbox(
+        t("topic"),
+        [tp.id for tp in topics],
+        format_func=lambda i: ui.topic_name(topics[i]),
+        key="topic_choice",
+    )
+    members = ui.topic_passages(result, chosen)
+    passages = common.passages()
+    st.caption(
+        f"{len(members)} kappaletta, joiden pääaihe tämä on; vahvimmat ensin."
+        if lang == "fi"
+        else f"{len(members)} passages with this as their main topic; strongest first."
+    )
+    for i, member in enumerate(members[:30]):
+        passage = passages.get(member.passage_id)
+        head = (
+            f"{names.get(member.theme_id, member.theme_id)} · {ui.section_name(member.section, lang)}"
+            f" · {member.edition}" + (f" · s. {passage.page}" if passage else "") + f" · {member.weight:.0%}"
+        )
+        with st.expander(head, expanded=i < 3):
+            st.write(passage.text if passage else member.passage_id)
+            common.basket_button(member.passage_id, key=f"topic_add_{member.passage_id}")

@@ -165,3 +165,64 @@ def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
     from textkit.export import render
 
     return render(list(excerpts), fmt, title=title)
+
+
+def models_key() -> tuple[str, str]:
+    """Identifies the current build: a rebuild for a changed corpus gives new cache entries."""
+    return (str(models_dir()), corpus_key())
+
+
+def topic_model() -> Any:
+    return _topic_model(*models_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _topic_model(models: str, fingerprint: str) -> Any:
+    from textkit.topics import load_topics
+
+    return load_topics(Path(models))
+
+
+def passages() -> dict:
+    """Passage id -> Passage over all editions."""
+    return _passages(str(corpus_dir()), corpus_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _passages(corpus: str, fingerprint: str) -> dict:
+    return ui.passages_by_id(_editions(corpus, fingerprint))
+
+
+def theme_names() -> dict[str, str]:
+    return ui.themes_of(editions())
+
+
+def add_to_basket(passage_id: str, *, query: str = "", collection: str | None = None) -> None:
+    """Put a passage into the basket (the chosen collection) and say so."""
+    from textkit.excerpts import find_passage
+    from textkit.export import cite
+
+    ref = find_passage(passage_id, editions())
+    excerpt, created = basket().add(
+        ref, collection=collection or st.session_state.get("basket_target") or "Oletus", query=query
+    )
+    st.toast(t("added", cite=cite(excerpt)) if created else f"{t('in_basket')}: {cite(excerpt)}",
+             icon=":material/shopping_basket:")
+
+
+def basket_button(passage_id: str, *, query: str = "", key: str) -> None:
+    """A "Lisää koriin" button for one passage."""
+    st.button(
+        t("add_to_basket"),
+        key=key,
+        icon=":material/add_shopping_cart:",
+        on_click=_add_callback,
+        args=(passage_id, query),
+    )
+
+
+def _add_callback(passage_id: str, query: str) -> None:
+    try:
+        add_to_basket(passage_id, query=query)
+    except TextkitError as exc:
+        st.session_state["basket_error"] = str(exc)

@@ -441,3 +441,61 @@ def _ascii(text: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+# ---------------------------------------------------------------- topics
+
+
+def topic_name(topic: Any) -> str:
+    """How a topic is shown: 1-based number and its label, e.g. "3. hankehaku, haku, rahoitus"."""
+    return f"{topic.id + 1}. {topic.label}"
+
+
+def topic_rows(topics: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
+    """The topic overview table: label, strongest terms, how many themes it reaches."""
+    en = lang == "en"
+    return [
+        {
+            ("topic" if en else "aihe"): topic_name(topic),
+            ("terms" if en else "sanat"): ", ".join(term for term, _ in topic.terms[:8]),
+            ("themes" if en else "teemoja"): topic.themes_present,
+            ("spread" if en else "levinneisyys"): topic.spread,
+            ("recurring" if en else "toistuva"): bool(topic.recurring),
+        }
+        for topic in topics
+    ]
+
+
+def topic_share_rows(
+    topics: Iterable[Any], table: str, *, names: dict[str, str] | None = None, keys: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Long-form rows (aihe, ryhmä, osuus) of one prevalence table of the topics.
+
+    table: "by_theme", "by_section", "by_edition" or "by_year"; `names` turns group
+    keys into display names; `keys` keeps only those groups (e.g. sections 2 and 4).
+    """
+    rows = []
+    for topic in topics:
+        for key, share in getattr(topic, table).items():
+            if keys is not None and key not in keys:
+                continue
+            rows.append(
+                {
+                    "aihe": topic_name(topic),
+                    "aihe_id": topic.id,
+                    "ryhmä": (names or {}).get(key, key),
+                    "avain": key,
+                    "osuus": float(share),
+                }
+            )
+    return rows
+
+
+def topic_passages(result: Any, topic_id: int) -> list[Any]:
+    """All passages whose dominant topic is `topic_id`, strongest first (assignments of the model)."""
+    chosen = [a for a in result.assignments if a.topic == topic_id]
+    return sorted(chosen, key=lambda a: (-a.weight, a.passage_id))
+
+
+def passages_by_id(editions: Iterable[Edition]) -> dict[str, Any]:
+    return {p.id: p for e in editions for p in e.passages()}

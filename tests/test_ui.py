@@ -1,0 +1,132 @@
+"""textkit.ui: what the app shows, computed without a browser."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from textkit import ui
+from textkit.errors import TextkitError
+from textkit.types import Edition, Funding, Passage, Section, Theme
+
+
+def test_labels_are_finnish_by_default_and_english_on_request():
+    assert ui.label("page_search") == "Haku"
+    assert ui.label("page_search", "en") == "Search"
+    assert "12" in ui.label("hits_total", n=12, shown=10)
+    assert all(fi and en for fi, en in ui.LABELS.values())
+
+
+def test_section_names_are_short_and_numbered():
+    assert ui.section_name(2) == "2 Toteutettu toiminta"
+    assert ui.section_name(4, "en") == "4 Plans for the coming year"
+
+
+def test_funding_summary_gives_paid_share_of_the_frame():
+    theme = _theme(funding=(
+        Funding("a", "julkinen rahoituskehys", "14 000 000 e", 14_000_000.0),
+        Funding("d", "maksetut kustannukset", "914 526 e", 914_526.0),
+    ))
+    summary = ui.funding_summary(theme)
+    assert summary.paid_share == pytest.approx(914_526 / 14_000_000)
+    assert ui.format_percent(summary.paid_share) == "6,5\u00a0%"
+    assert ui.format_euros(14_000_000.0) == "14\u00a0000\u00a0000\u00a0€"
+
+
+def test_funding_summary_without_amounts_has_no_share():
+    theme = _theme(funding=(Funding("a", "julkinen rahoituskehys", "ei vielä", None),))
+    assert ui.funding_summary(theme).paid_share is None
+    assert ui.format_percent(None) == "–"
+
+
+def test_snippet_html_keeps_only_mark_tags():
+    snippet = "Uudistus &lt;b&gt; <mark>TE24</mark> ja <script>alert(1)</script> &amp; muut"
+    safe = ui.safe_snippet_html(snippet)
+    assert "<mark>TE24</mark>" in safe
+    assert "<script>" not in safe and "&lt;script&gt;" in safe
+    assert "&lt;b&gt;" in safe and "&amp; muut" in safe   # already escaped text is not double-escaped
+
+
+def test_hits_grouped_by_theme_in_order_of_best_hit():
+    hits = [SimpleNamespace(theme_id=t, n=i) for i, t in enumerate(["b", "a", "b", "c"])]
+    groups = ui.group_by_theme(hits)
+    assert [g for g, _ in groups] == ["b", "a", "c"]
+    assert [h.n for h in groups[0][1]] == [0, 2]
+
+
+def test_hits_per_theme_rows_largest_first_without_zeros():
+    rows = ui.hits_per_theme_rows({"a": 2, "b": 5, "c": 0}, {"a": "Alpha", "b": "Beta"})
+    assert [(r["teema"], r["osumia"]) for r in rows] == [("Beta", 5), ("Alpha", 2)]
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("katsaus.exe", b"MZ", "vain PDF-, DOCX- ja TXT"),
+        ("katsaus.pdf", b"hello", "ei ole PDF"),
+        ("katsaus.docx", b"%PDF-1.7", "ei ole Word"),
+        ("katsaus.txt", "ä".encode("latin-1"), "UTF-8"),
+        ("katsaus.txt", b"", "tyhjä"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_finnish_message(name, data, message):
+    with pytest.raises(TextkitError, match=message):
+        ui.check_upload(name, data)
+
+
+def test_too_large_upload_is_refused(monkeypatch):
+    monkeypatch.setattr(ui, "MAX_UPLOAD_BYTES", 10)
+    with pytest.raises(TextkitError, match="liian suuri"):
+        ui.check_upload("k.txt", b"x" * 11)
+
+
+def test_good_uploads_pass_and_get_safe_names():
+    assert ui.check_upload("Katsaus 2025.PDF", b"%PDF-1.7 ...") == "pdf"
+    assert ui.check_upload("k.docx", b"PK\x03\x04...") == "docx"
+    assert ui.check_upload("k.txt", "Työllisyys".encode()) == "txt"
+    assert ui.safe_upload_name("../../etc/Toteutuskatsaus Ä 2025.PDF", 2025) == "toteutuskatsaus-a-2025.pdf"
+    assert ui.safe_upload_name("C:\\Users\\x\\raportti.docx", 2026) == "raportti-2026.docx"
+
+
+def test_parse_summary_lists_themes_and_warns_about_missing_sections():
+    edition = Edition(2025, "T", "2025-10-31", "k.txt", (_theme(sections=(2, 3, 4)),), warnings=("sivu 3: outo rivi",))
+    summary = ui.parse_summary(edition)
+    assert summary.themes == 1 and summary.passages == 3
+    assert summary.rows[0]["osiot"] == "2, 3, 4"
+    assert summary.warnings[0] == "sivu 3: outo rivi"
+    assert "puuttuu osio 5" in summary.warnings[1]
+
+
+def test_basket_changes_find_edits_and_removals():
+    before = [
+        {"id": 1, "kokoelma": "Oletus", "muistiinpano": "", "koodit": "a", "poista": False},
+        {"id": 2, "kokoelma": "Oletus", "muistiinpano": "x", "koodit": "", "poista": False},
+        {"id": 3, "kokoelma": "Oletus", "muistiinpano": "", "koodit": "", "poista": False},
+    ]
+    after = [
+        {**before[0], "muistiinpano": "tärkeä", "koodit": "a; TE24 ,"},
+        {**before[1], "poista": True},
+        {**before[2], "kokoelma": "Raportti", "muistiinpano": None},
+    ]
+    changes = {c.excerpt_id: c for c in ui.basket_changes(before, after)}
+    assert changes[1] == ui.BasketChange(1, note="tärkeä", codes=("a", "TE24"))
+    assert changes[2].remove
+    assert changes[3] == ui.BasketChange(3, collection="Raportti")
+
+
+def test_export_file_names_are_ascii():
+    assert ui.export_file_name("TE24 ja kunnat", "xlsx") == "otteet-te24-ja-kunnat.xlsx"
+    assert ui.export_file_name("Työllisyys", "md") == "otteet-tyollisyys.md"
+    assert ui.export_file_name(None, "csv") == "otteet.csv"
+
+
+# SYNTHETIC records for the tests above (not report text).
+def _theme(funding=(), sections=(2,)) -> Theme:
+    return Theme(
+        id="testiteema", number=1, name="Testiteema", ministry="TEM", period="2023–2027", funding=funding,
+        sections=tuple(
+            Section(n, f"{n}) Otsikko", "teksti", (Passage(f"2025-01-{n}-001", 2025, "testiteema", n, 1, "teksti"),))
+            for n in sections
+        ),
+    )
