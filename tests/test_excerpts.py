@@ -1,0 +1,288 @@
+"""The excerpt basket: adding, de-duplicating, editing, persistence, concurrency and damaged files.
+
+Passages here are SYNTHETIC `PassageRef`s (their texts are lines of the 2024
+report or obviously made-up strings); the real-corpus lookup is tested at the end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+
+import pytest
+
+from textkit import excerpts as excerpts_mod
+from textkit.errors import TextkitError
+from textkit.excerpts import Basket, PassageRef
+from textkit.export import cite
+
+SECTION_2 = "2) Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä (max. 4000 merkkiä)."
+
+# SYNTHETIC passage records (text: two lines of the 2024 report, theme 11 section 2 list).
+LIST_PASSAGE = PassageRef(
+    edition=2024,
+    edition_title="ESR+ Valtakunnallisten teemojen toteutuskatsaus",
+    theme_id="synthetic-osallisuus",
+    theme="Sosiaalinen osallisuus (SYNTHETIC)",
+    section=2,
+    section_title=SECTION_2,
+    page=41,
+    passage_id="2024-11-2-007",
+    text="-Vammaisten henkilöiden oikeuksien vahvistaminen YK:n vammaissopimuksen mukaisesti. "
+    "-Sukupuolten tasa-arvon edistäminen.",
+)
+OTHER_PASSAGE = PassageRef(
+    edition=2024,
+    edition_title="ESR+ Valtakunnallisten teemojen toteutuskatsaus",
+    theme_id="synthetic-kohtaanto",
+    theme="Työmarkkinoiden kohtaanto",
+    section=4,
+    section_title="4) Suunnitelmat tulevalle vuodelle (max. 2000 merkkiä)",
+    page=5,
+    passage_id="2024-01-4-002",
+    text="SYNTHETIC: Hankehaku avataan keväällä; työllisyysalueet ja ELY-keskukset ovat mukana.",
+)
+
+
+@pytest.fixture()
+def db(tmp_path):
+    return tmp_path / "excerpts.sqlite3"
+
+
+@pytest.fixture()
+def basket(db):
+    return Basket(db)
+
+
+def test_default_location_is_models_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTKIT_MODELS", str(tmp_path / "models"))
+    basket = Basket()
+    assert basket.path == tmp_path / "models" / "excerpts.sqlite3"
+    assert basket.path.exists()
+
+
+def test_add_keeps_everything_the_citation_needs(basket):
+    excerpt, created = basket.add(
+        LIST_PASSAGE, collection="Raportti", note="  hyvä esimerkki ", codes=["osallisuus", "YK"], query="vammais*"
+    )
+    assert created
+    assert excerpt.id > 0
+    assert excerpt.collection == "Raportti"
+    assert (excerpt.edition, excerpt.theme, excerpt.section, excerpt.page) == (2024, LIST_PASSAGE.theme, 2, 41)
+    assert excerpt.passage_id == "2024-11-2-007"
+    assert excerpt.text == LIST_PASSAGE.text
+    assert excerpt.note == "hyvä esimerkki"
+    assert excerpt.codes == ("osallisuus", "YK")
+    assert excerpt.query == "vammais*"
+    assert datetime.fromisoformat(excerpt.added_at).tzinfo is not None
+    assert basket.get(excerpt.id) == excerpt
+    assert cite(excerpt) == (
+        'ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema "Sosiaalinen osallisuus (SYNTHETIC)", '
+        "osio 2 (Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä), s. 41."
+    )
+
+
+def test_same_passage_twice_is_one_excerpt_with_merged_codes(basket):
+    first, created = basket.add(LIST_PASSAGE, codes=["TE24"])
+    again, created_again = basket.add(LIST_PASSAGE, codes=["te24", "hankehaku"], note="myöhempi huomio")
+    assert created and not created_again
+    assert again.id == first.id
+    assert again.codes == ("TE24", "hankehaku")  # case-insensitive, first spelling kept
+    assert again.note == "myöhempi huomio"       # the empty note was filled in
+    assert len(basket.excerpts()) == 1
+
+
+def test_same_passage_in_another_collection_or_another_quote_is_separate(basket):
+    basket.add(LIST_PASSAGE)
+    basket.add(LIST_PASSAGE, collection="Toinen")
+    part, created = basket.add(LIST_PASSAGE, text="-Sukupuolten tasa-arvon edistäminen.")
+    assert created
+    assert part.text == "-Sukupuolten tasa-arvon edistäminen."
+    assert [(c.name, c.count) for c in basket.collections()] == [("Oletus", 2), ("Toinen", 1)]
+
+
+def test_quote_must_come_from_the_passage(basket):
+    with pytest.raises(TextkitError, match="not part of passage 2024-11-2-007"):
+        basket.add(LIST_PASSAGE, text="Tätä lausetta ei ole katsauksessa.")
+    assert basket.excerpts() == []
+
+
+def test_edit_note_codes_and_collection(basket):
+    excerpt, _ = basket.add(LIST_PASSAGE, note="vanha", codes=["a"])
+    edited = basket.edit(excerpt.id, note="uusi huomio", codes=["b", " c "], collection="Loppuraportti")
+    assert (edited.note, edited.codes, edited.collection) == ("uusi huomio", ("b", "c"), "Loppuraportti")
+    assert edited.text == excerpt.text and edited.added_at == excerpt.added_at
+    cleared = basket.edit(excerpt.id, codes=[])
+    assert cleared.codes == () and cleared.note == "uusi huomio"
+    assert basket.excerpts("Oletus") == []
+    assert basket.excerpts("Loppuraportti") == [cleared]
+
+
+def test_moving_onto_an_existing_copy_is_refused(basket):
+    a, _ = basket.add(LIST_PASSAGE, collection="A")
+    basket.add(LIST_PASSAGE, collection="B")
+    with pytest.raises(TextkitError, match="already holds this quotation"):
+        basket.edit(a.id, collection="B")
+    assert basket.get(a.id).collection == "A"
+
+
+def test_remove_and_unknown_ids(basket):
+    excerpt, _ = basket.add(LIST_PASSAGE)
+    assert basket.remove(excerpt.id) == excerpt
+    assert basket.excerpts() == []
+    with pytest.raises(TextkitError, match=f"No excerpt {excerpt.id}"):
+        basket.remove(excerpt.id)
+    with pytest.raises(TextkitError, match="must be a number"):
+        basket.get("abc")
+
+
+def test_filter_by_code_and_empty_collection_message(basket):
+    basket.add(LIST_PASSAGE, codes=["Osallisuus"])
+    basket.add(OTHER_PASSAGE, codes=["hankehaku"], collection="Haut")
+    assert [e.passage_id for e in basket.excerpts(code="osallisuus")] == ["2024-11-2-007"]
+    with pytest.raises(TextkitError, match=r"'Puuttuva' has no excerpts.*Haut \(1\), Oletus \(1\)"):
+        basket.collection("Puuttuva")
+    with pytest.raises(TextkitError, match="name is empty"):
+        basket.add(LIST_PASSAGE, collection="   ")
+
+
+def test_survives_reopening_and_a_changed_corpus(db, tmp_path, monkeypatch):
+    excerpt, _ = Basket(db).add(OTHER_PASSAGE, note="säilyy", codes=["ä", "ö"])
+    # A rebuild may renumber passages or the corpus may change: the excerpt has its own copy.
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(tmp_path / "empty-corpus"))
+    reopened = Basket(db)
+    assert reopened.excerpts() == [excerpt]
+    assert cite(reopened.get(excerpt.id)) == cite(excerpt)
+
+
+def test_database_uses_wal_and_a_schema_version(db):
+    Basket(db)
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == excerpts_mod.SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_two_sessions_write_at_the_same_time(db):
+    one, two = Basket(db), Basket(db)
+    errors: list[Exception] = []
+
+    def add_many(basket: Basket, collection: str) -> None:
+        try:
+            for i in range(40):
+                passage = PassageRef(**{**OTHER_PASSAGE.__dict__, "text": f"{OTHER_PASSAGE.text} ({i})"})
+                basket.add(passage, collection=collection)
+                basket.excerpts(collection)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add_many, args=(b, name)) for b, name in ((one, "Yksi"), (two, "Kaksi"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {(c.name, c.count) for c in Basket(db).collections()} == {("Yksi", 40), ("Kaksi", 40)}
+
+
+def test_readers_are_not_blocked_by_a_writer(db):
+    basket = Basket(db)
+    basket.add(LIST_PASSAGE)
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE excerpts SET note = 'kesken'")
+        assert [e.note for e in Basket(db, timeout=0.1).excerpts()] == [""]  # sees the last commit
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_locked_database_says_so_and_changes_nothing(db):
+    basket = Basket(db, timeout=0.1)
+    basket.add(LIST_PASSAGE)
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(TextkitError, match=rf"{db.name} is locked by another program"):
+            basket.add(OTHER_PASSAGE)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [e.passage_id for e in basket.excerpts()] == ["2024-11-2-007"]
+    basket.add(OTHER_PASSAGE)  # works again once the lock is gone
+    assert len(basket.excerpts()) == 2
+
+
+def test_file_that_is_not_a_database_is_reported_and_left_alone(db):
+    garbage = b"Muistiinpanoja, ei tietokanta.\n" * 200
+    db.write_bytes(garbage)
+    with pytest.raises(TextkitError, match=rf"{db} is damaged or not an SQLite database.*has not changed it"):
+        Basket(db)
+    assert db.read_bytes() == garbage
+
+
+def test_damaged_database_is_reported_and_left_alone(db):
+    basket = Basket(db)
+    for i in range(300):
+        basket.add(PassageRef(**{**OTHER_PASSAGE.__dict__, "text": f"{OTHER_PASSAGE.text} {i} " + "x" * 200}))
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[3 * page : 6 * page] = b"\xff\x00\x13" * page  # scribble over three b-tree pages
+    db.write_bytes(bytes(data))
+    with pytest.raises(TextkitError, match="damaged"):
+        Basket(db)
+    assert db.read_bytes() == bytes(data)
+
+
+def test_other_sqlite_database_is_not_taken_over(db):
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE budget (euros INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(TextkitError, match="not a textkit excerpt database"):
+        Basket(db)
+    conn = sqlite3.connect(db)
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["budget"]
+    conn.close()
+
+
+def test_newer_schema_is_refused(db):
+    Basket(db).add(LIST_PASSAGE)
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {excerpts_mod.SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(TextkitError, match="written by a newer textkit"):
+        Basket(db)
+
+
+def test_migration_hook_upgrades_in_place_and_keeps_a_copy(db, monkeypatch):
+    excerpt, _ = Basket(db).add(LIST_PASSAGE, note="ennen päivitystä")
+
+    def add_colour(conn):
+        conn.execute("ALTER TABLE excerpts ADD COLUMN colour TEXT NOT NULL DEFAULT ''")
+
+    monkeypatch.setattr(excerpts_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(excerpts_mod, "_MIGRATIONS", [*excerpts_mod._MIGRATIONS, add_colour])
+    upgraded = Basket(db)
+    assert upgraded.excerpts() == [excerpt]
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+    backup = db.with_name(f"{db.name}.v1.bak")
+    old = sqlite3.connect(backup)
+    assert old.execute("SELECT note FROM excerpts").fetchall() == [("ennen päivitystä",)]
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()
+
+
+def test_path_that_is_a_folder_is_refused(tmp_path):
+    with pytest.raises(TextkitError, match="is a folder"):
+        Basket(tmp_path)

@@ -1,0 +1,223 @@
+"""Exports read back with real readers (openpyxl, python-docx, csv), citations, formula safety, bad input.
+
+Excerpts here are SYNTHETIC records built in the test (texts: lines of the 2024
+report, or made-up strings that exercise spreadsheet formula prefixes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import pytest
+
+from textkit import export
+from textkit.cli import main
+from textkit.errors import TextkitError
+from textkit.excerpts import Basket, Excerpt, PassageRef
+from textkit.export import citation, cite, short_section_title
+
+ISSUE_CITATION = (
+    "ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema \"Työmarkkinoiden kohtaanto\", "
+    "osio 2 (Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä), s. 3."
+)
+SECTION_2 = "2) Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä (max. 4000 merkkiä)."
+FINNISH_TEXT = "Työllisyysalueiden ja ELY-keskusten yhteistyö hankehauissa; säännöllinen tiedonvaihto öisin ja äkkiä."
+DASH_TEXT = "-Sukupuolten tasa-arvon edistäminen"
+FORMULA_TEXTS = ("=HYPERLINK(\"http://x\")", "+358 00 000 000", "@SUM(A1)", "\tsisennys", "\rrivinvaihto")
+
+
+def _excerpt(id_: int, text: str, *, theme: str = "Työmarkkinoiden kohtaanto", section: int = 2, page: int = 3,
+             note: str = "", codes: tuple[str, ...] = (), query: str = "") -> Excerpt:
+    # SYNTHETIC excerpt record
+    return Excerpt(
+        id=id_, collection="Testi", edition=2024, edition_title="ESR+ Valtakunnallisten teemojen toteutuskatsaus",
+        theme_id=theme.lower(), theme=theme, section=section, section_title=SECTION_2, page=page,
+        passage_id=f"2024-01-{section}-{id_:03d}", text=text, note=note, codes=codes, query=query,
+        added_at="2024-11-01T10:00:00+00:00",
+    )
+
+
+EXCERPTS = [
+    _excerpt(1, FINNISH_TEXT, note="Hyvä esimerkki yhteistyöstä", codes=("TE24", "yhteistyö"), query="hankehaku"),
+    _excerpt(2, DASH_TEXT, theme="Sosiaalinen osallisuus", page=41, note="-alkava huomio", codes=("tasa-arvo",)),
+    *[_excerpt(10 + i, text, theme="Kaavakokeet", page=9) for i, text in enumerate(FORMULA_TEXTS)],
+]
+
+
+# ---------------------------------------------------------------- citation
+
+
+def test_citation_matches_the_agreed_format():
+    assert citation(
+        edition=2024, theme="Työmarkkinoiden kohtaanto", section=2, section_title=SECTION_2, page=3,
+        edition_title="ESR+ Valtakunnallisten teemojen toteutuskatsaus",
+    ) == ISSUE_CITATION
+    assert cite(EXCERPTS[0]) == ISSUE_CITATION
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä",
+        "2) Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä (max. 4000 merkkiä).",
+        "Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024  mennessä (max.\n4000 merkkiä)",
+    ],
+)
+def test_section_titles_lose_number_and_length_limit(title):
+    assert short_section_title(title) == "Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä"
+
+
+def test_citation_without_page_or_title_and_with_a_dated_title():
+    assert citation(edition=2025, theme="T", section=5, edition_title="Toteutuskatsaus 2025") == (
+        'Toteutuskatsaus 2025, teema "T", osio 5.'
+    )
+
+
+# ---------------------------------------------------------------- formats read back
+
+
+def test_xlsx_has_one_typed_row_per_excerpt(tmp_path):
+    from openpyxl import load_workbook
+
+    out = export.write_export(EXCERPTS, tmp_path / "otteet.xlsx")
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert header[:9] == ["Painos", "Teema", "Osio", "Sivu", "Lähdeviite", "Teksti", "Muistiinpano", "Koodit", "Haku"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["F"].width >= 60  # the text column is wide
+    assert sheet["F2"].alignment.wrap_text
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(EXCERPTS)
+    assert rows[0][:9] == (2024, "Työmarkkinoiden kohtaanto", 2, 3, ISSUE_CITATION, FINNISH_TEXT,
+                           "Hyvä esimerkki yhteistyöstä", "TE24; yhteistyö", "hankehaku")
+    assert rows[1][5] == DASH_TEXT and rows[1][6] == "-alkava huomio"
+    assert rows[1][4].endswith('teema "Sosiaalinen osallisuus", osio 2 (Kuvaus valtakunnallisen teeman '
+                               "konkreettisesta toiminnasta 31.10.2024 mennessä), s. 41.")
+    # Text that looks like a formula stays text, exactly as quoted.
+    for row_number, text in enumerate(FORMULA_TEXTS, start=4):
+        cell = sheet.cell(row=row_number, column=6)
+        assert cell.data_type == "s"
+        assert cell.value == text
+
+
+def test_docx_has_theme_headings_quotes_citations_and_notes(tmp_path):
+    from docx import Document
+
+    out = export.write_export(EXCERPTS[:2], tmp_path / "otteet.docx", title="Kokoelma: Testi")
+    paragraphs = [(p.style.name, p.text) for p in Document(out).paragraphs]
+    headings = [text for style, text in paragraphs if style == "Heading 1"]
+    assert headings == ["Työmarkkinoiden kohtaanto (2024)", "Sosiaalinen osallisuus (2024)"]
+    texts = [text for _, text in paragraphs]
+    quote = texts.index(FINNISH_TEXT)
+    assert paragraphs[quote][0] == "Quote"
+    assert texts[quote + 1] == ISSUE_CITATION
+    assert texts[quote + 2] == "Muistiinpano: Hyvä esimerkki yhteistyöstä"
+    assert texts[quote + 3] == "Koodit: TE24, yhteistyö"
+    dash = texts.index(DASH_TEXT)
+    assert paragraphs[dash][0] == "Quote" and texts[dash + 1].endswith("s. 41.")
+    assert ("Title", "Kokoelma: Testi") in paragraphs
+
+
+def test_csv_has_bom_and_no_cell_can_act_as_a_formula(tmp_path):
+    out = export.write_export(EXCERPTS, tmp_path / "otteet.csv")
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0][:6] == ["Painos", "Teema", "Osio", "Sivu", "Lähdeviite", "Teksti"]
+    assert len(rows) == len(EXCERPTS) + 1
+    assert rows[1][4] == ISSUE_CITATION and rows[1][5] == FINNISH_TEXT
+    assert rows[2][5] == "'" + DASH_TEXT and rows[2][6] == "'-alkava huomio"
+    assert [row[5] for row in rows[3:]] == ["'" + text for text in FORMULA_TEXTS]
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_markdown_quotes_with_citations(tmp_path):
+    out = export.write_export(EXCERPTS[:2], tmp_path / "otteet.md", title="Haku: hankehaku")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Haku: hankehaku\n")
+    assert "## Työmarkkinoiden kohtaanto (2024)" in text
+    assert f"> {FINNISH_TEXT}\n\n— {ISSUE_CITATION}\n" in text
+    assert f"> {DASH_TEXT}\n" in text
+    assert "*Muistiinpano:* Hyvä esimerkki yhteistyöstä" in text
+
+
+def test_render_gives_the_same_bytes_for_downloads():
+    data = export.render(EXCERPTS[:1], "csv")
+    assert data.decode("utf-8-sig").splitlines()[1].startswith("2024;Työmarkkinoiden kohtaanto;2;3;")
+
+
+# ---------------------------------------------------------------- bad input, nothing lost
+
+
+def test_format_from_extension_or_option():
+    assert export.format_for("a/b.XLSX") == "xlsx"
+    assert export.format_for("notes.markdown") == "md"
+    assert export.format_for("out.txt", "csv") == "csv"
+    with pytest.raises(TextkitError, match="Cannot tell the export format from 'raportti.pdf'"):
+        export.format_for("raportti.pdf")
+    with pytest.raises(TextkitError, match="Unknown export format 'pdf'"):
+        export.format_for("x.csv", "pdf")
+
+
+def test_bad_paths_are_reported(tmp_path):
+    with pytest.raises(TextkitError, match="the folder .*puuttuu does not exist"):
+        export.write_export(EXCERPTS, tmp_path / "puuttuu" / "otteet.xlsx")
+    with pytest.raises(TextkitError, match="is a folder"):
+        export.write_export(EXCERPTS, tmp_path, "csv")
+
+
+def test_failed_export_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypatch):
+    out = tmp_path / "otteet.csv"
+    out.write_text("aiempi vienti", encoding="utf-8")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(TextkitError, match="No space left on device. Any earlier file there is unchanged"):
+        export.write_export(EXCERPTS, out)
+    assert out.read_text(encoding="utf-8") == "aiempi vienti"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["otteet.csv"]
+
+
+def test_overwrite_replaces_an_existing_export(tmp_path):
+    out = tmp_path / "otteet.md"
+    out.write_text("vanha", encoding="utf-8")
+    export.write_export(EXCERPTS[:1], out)
+    assert FINNISH_TEXT in out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["otteet.md"]
+
+
+def test_empty_collection_writes_nothing(tmp_path):
+    db = tmp_path / "excerpts.sqlite3"
+    with pytest.raises(TextkitError, match="'Tyhjä' has no excerpts"):
+        export.export_collection("Tyhjä", tmp_path / "x.xlsx", db=db)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_exports_a_collection(tmp_path, capsys):
+    db = tmp_path / "excerpts.sqlite3"
+    basket = Basket(db)
+    for excerpt in EXCERPTS[:2]:
+        source = PassageRef(**{k: getattr(excerpt, k) for k in PassageRef.__dataclass_fields__})
+        basket.add(source, collection="Raportti", note=excerpt.note, codes=excerpt.codes)
+    out = tmp_path / "raportti.docx"
+    assert main(["export", "--collection", "Raportti", "--out", str(out), "--db", str(db)]) == 0
+    assert "Wrote 2 excerpts" in capsys.readouterr().out
+    from docx import Document
+
+    assert ISSUE_CITATION in [p.text for p in Document(out).paragraphs]
+
+
+def test_cli_export_needs_a_query_or_a_collection(tmp_path, capsys):
+    assert main(["export", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "either a search query or --collection" in capsys.readouterr().err
+    assert main(["export", "--collection", "X", "--out", str(tmp_path / "x.pdf"), "--db", str(tmp_path / "d")]) == 2
+    assert "Cannot tell the export format" in capsys.readouterr().err
