@@ -43,7 +43,17 @@ def print_json(data: Any) -> None:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    raise TextkitError("parse is not implemented yet")
+    from textkit.parse import format_summary, parse_file
+    from textkit.types import to_dict
+
+    edition = parse_file(args.file, year=args.year)
+    if args.json:
+        print_json(to_dict(edition))
+    else:
+        print(format_summary(edition))
+        for warning in edition.warnings:
+            print(f"textkit: warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def _cmd_lemmatize(args: argparse.Namespace) -> int:

@@ -15,7 +15,11 @@ from typing import Any
 def to_dict(record: Any) -> Any:
     """JSON-ready form of a record (tuples become lists, nested records dicts)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+        return {
+            f.name: to_dict(getattr(record, f.name))
+            for f in dataclasses.fields(record)
+            if not f.metadata.get("private")  # e.g. contact details: personal data stays out of JSON
+        }
     if isinstance(record, (list, tuple)):
         return [to_dict(item) for item in record]
     if isinstance(record, dict):
@@ -62,6 +66,9 @@ class Theme:
     period: str
     funding: tuple[Funding, ...]
     sections: tuple[Section, ...]
+    # Contact persons as printed in the header: personal data, kept out of
+    # passages and of the JSON output (`to_dict` skips private fields).
+    contacts: str = dataclasses.field(default="", repr=False, compare=False, metadata={"private": True})
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)

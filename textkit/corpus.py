@@ -1,0 +1,256 @@
+"""The corpus folder: report edition files and their manifest `editions.toml`.
+
+The manifest has one ``[[edition]]`` table per file (year, title,
+reporting_date, file). `load_editions` parses every listed file (cached in
+process by file size and modification time), `corpus_fingerprint` changes when
+any edition file or the manifest changes, and `add_edition` stores a new
+edition safely (validated, parsed first, written atomically).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import tomllib
+import unicodedata
+from pathlib import Path
+
+from textkit.errors import TextkitError
+from textkit.paths import corpus_dir
+from textkit.types import Edition
+
+__all__ = [
+    "MANIFEST_NAME",
+    "ALLOWED_SUFFIXES",
+    "MAX_UPLOAD_BYTES",
+    "load_manifest",
+    "load_editions",
+    "corpus_fingerprint",
+    "add_edition",
+    "safe_filename",
+    "resolve_dir",
+]
+
+MANIFEST_NAME = "editions.toml"
+ALLOWED_SUFFIXES = (".txt", ".pdf", ".docx")
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MANIFEST_HEADER = """\
+# Report editions in use. One [[edition]] table per file in this folder.
+# Add a later edition by dropping its PDF, DOCX or TXT file here and adding an
+# entry (or upload it on the app's "Aineisto" page, which writes the entry).
+"""
+
+SAFE_NAME_DROP_RE = re.compile(r"[^A-Za-z0-9._-]+")
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+_cache: dict[tuple[str, int, int, int, str, str], Edition] = {}
+_cache_lock = threading.Lock()
+
+
+def resolve_dir(folder: str | Path | None) -> Path:
+    """The corpus folder: `folder` if given, else `paths.corpus_dir()` (env TEXTKIT_CORPUS)."""
+    return Path(folder).resolve() if folder is not None else corpus_dir().resolve()
+
+
+def load_manifest(corpus_dir: str | Path | None = None) -> list[dict]:
+    """The manifest entries sorted by year: dicts with year, title, reporting_date (ISO str), file."""
+    folder = resolve_dir(corpus_dir)
+    path = folder / MANIFEST_NAME
+    if not path.exists():
+        raise TextkitError(f"{path}: the corpus manifest is missing (expected {MANIFEST_NAME} in {folder})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TextkitError(f"{path}: the manifest is not valid TOML ({exc})") from None
+    raw = data.get("edition", [])
+    if not isinstance(raw, list):
+        raise TextkitError(f"{path}: 'edition' must be a list of [[edition]] tables")
+    entries: list[dict] = []
+    seen: set[int] = set()
+    for k, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            raise TextkitError(f"{path}: edition entry {k} is not a table")
+        year = item.get("year")
+        file = item.get("file")
+        if not isinstance(year, int) or not (YEAR_MIN <= year <= YEAR_MAX):
+            raise TextkitError(f"{path}: edition entry {k} needs a year between {YEAR_MIN} and {YEAR_MAX}")
+        if not isinstance(file, str) or not file or Path(file).name != file:
+            raise TextkitError(f"{path}: edition {year} needs 'file', a file name in the corpus folder")
+        if year in seen:
+            raise TextkitError(f"{path}: year {year} is listed twice")
+        seen.add(year)
+        date = item.get("reporting_date", "")
+        if isinstance(date, (_dt.date, _dt.datetime)):
+            date = date.isoformat()[:10]
+        entries.append(
+            {
+                "year": year,
+                "title": str(item.get("title", "")),
+                "reporting_date": str(date or ""),
+                "file": file,
+            }
+        )
+    return sorted(entries, key=lambda e: e["year"])
+
+
+def load_editions(corpus_dir: str | Path | None = None) -> list[Edition]:
+    """Every edition in the manifest, parsed, sorted by year (cached per file size and mtime)."""
+    from textkit.parse import parse_file
+
+    folder = resolve_dir(corpus_dir)
+    editions = []
+    for entry in load_manifest(folder):
+        path = folder / entry["file"]
+        if not path.exists():
+            raise TextkitError(f"{folder / MANIFEST_NAME}: edition {entry['year']} lists {entry['file']}, which is not in {folder}")
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns, entry["year"], entry["title"], entry["reporting_date"])
+        with _cache_lock:
+            edition = _cache.get(key)
+        if edition is None:
+            edition = parse_file(path, year=entry["year"])
+            with _cache_lock:
+                _cache[key] = edition
+        editions.append(edition)
+    return editions
+
+
+def corpus_fingerprint(corpus_dir: str | Path | None = None) -> str:
+    """A short hash that changes when the manifest or any edition file changes (content-based)."""
+    folder = resolve_dir(corpus_dir)
+    digest = hashlib.sha256()
+    manifest = folder / MANIFEST_NAME
+    digest.update(manifest.read_bytes() if manifest.exists() else b"<no manifest>")
+    try:
+        entries = load_manifest(folder)
+    except TextkitError:
+        entries = []
+    for entry in entries:
+        path = folder / entry["file"]
+        digest.update(entry["file"].encode("utf-8") + b"\0")
+        if path.exists():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        else:
+            digest.update(b"<missing>")
+    return digest.hexdigest()[:16]
+
+
+def add_edition(
+    data: bytes,
+    filename: str,
+    year: int,
+    corpus_dir: str | Path | None = None,
+    *,
+    title: str | None = None,
+    reporting_date: str | None = None,
+    replace: bool = False,
+) -> Edition:
+    """Store a new edition file in the corpus folder and add it to the manifest.
+
+    Checks the type and size, makes the file name safe (it cannot leave the
+    folder), refuses a year that is already there unless `replace`, parses the
+    file first and refuses it if it is not a report, then writes the file and
+    the manifest atomically. Returns the parsed edition.
+    """
+    from textkit.parse import parse_file
+
+    folder = resolve_dir(corpus_dir)
+    if not isinstance(year, int) or not (YEAR_MIN <= year <= YEAR_MAX):
+        raise TextkitError(f"{filename}: the year must be between {YEAR_MIN} and {YEAR_MAX}, not {year!r}")
+    if not data:
+        raise TextkitError(f"{filename}: the file is empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TextkitError(f"{filename}: the file is too large ({len(data) // 1_000_000} MB, at most {MAX_UPLOAD_BYTES // 1_000_000} MB)")
+    suffix = Path(filename).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise TextkitError(f"{filename}: unsupported file type '{suffix or '(none)'}'; use .pdf, .docx or .txt")
+    name = safe_filename(filename, year)
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = load_manifest(folder) if (folder / MANIFEST_NAME).exists() else []
+    existing = next((e for e in entries if e["year"] == year), None)
+    if existing and not replace:
+        raise TextkitError(f"{filename}: the corpus already has the {year} edition ({existing['file']}); choose replace to overwrite it")
+    others = [e for e in entries if e["year"] != year]
+    if any(e["file"] == name for e in others):
+        name = safe_filename(f"{Path(name).stem}-{year}{suffix}", year)
+
+    # Parse before storing anything: a file that is not a report never enters the corpus.
+    with tempfile.TemporaryDirectory(prefix="textkit-upload-") as tmp:
+        probe = Path(tmp) / name
+        probe.write_bytes(data)
+        edition = parse_file(probe, year=year)
+
+    target = folder / name
+    _write_atomic(target, data)
+    entry = {
+        "year": year,
+        "title": title or edition.title,
+        "reporting_date": reporting_date or edition.reporting_date,
+        "file": name,
+    }
+    _write_atomic(folder / MANIFEST_NAME, _manifest_text(others + [entry]).encode("utf-8"))
+    if existing and existing["file"] != name:
+        old = folder / existing["file"]
+        if old.exists() and old.parent == folder:
+            old.unlink()
+    with _cache_lock:
+        _cache.clear()
+    # Re-read with the manifest's title/date so the caller sees what load_editions will give.
+    return parse_file(target, year=year)
+
+
+def safe_filename(filename: str, year: int) -> str:
+    """A plain ASCII file name inside the corpus folder (no path parts, no leading dot)."""
+    base = Path(filename.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    folded = unicodedata.normalize("NFKD", stem)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    stem = SAFE_NAME_DROP_RE.sub("-", folded).strip(".-_")[:80]
+    if not stem:
+        stem = f"toteutuskatsaus-{year}"
+    if suffix not in ALLOWED_SUFFIXES:
+        raise TextkitError(f"{filename}: unsupported file type '{suffix or '(none)'}'; use .pdf, .docx or .txt")
+    if stem.lower() == Path(MANIFEST_NAME).stem:
+        stem = f"{stem}-{year}"
+    return stem + suffix
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _manifest_text(entries: list[dict]) -> str:
+    parts = [MANIFEST_HEADER]
+    for entry in sorted(entries, key=lambda e: e["year"]):
+        parts.append("\n[[edition]]\n")
+        parts.append(f"year = {int(entry['year'])}\n")
+        parts.append(f"title = {_toml_string(entry.get('title', ''))}\n")
+        date = str(entry.get("reporting_date") or "")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            parts.append(f"reporting_date = {date}\n")
+        elif date:
+            parts.append(f"reporting_date = {_toml_string(date)}\n")
+        parts.append(f"file = {_toml_string(entry['file'])}\n")
+    return "".join(parts)
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(ch if ch >= " " or ch == "\t" else f"\\u{ord(ch):04x}" for ch in escaped)
+    return f'"{escaped}"'
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
