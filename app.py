@@ -24,6 +24,8 @@ with st.sidebar:
         horizontal=True,
         format_func=lambda code: {"fi": "Suomi", "en": "English"}[code],
     )
+    # Where "Lisää koriin" puts passages; the Otteet page shows all collections.
+    st.text_input(common.t("basket_target"), value="Oletus", key="basket_target", help=common.t("basket_target_help"))
 
 _PAGES = [
     ("app_pages/haku.py", "page_search", ":material/search:", "haku"),

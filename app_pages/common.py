@@ -135,11 +135,12 @@ def preview_edition(data: bytes, filename: str, year: int) -> Any:
     """Parse an uploaded file without adding it to the corpus (for the summary shown before accepting)."""
     import tempfile
 
+    from textkit.corpus import safe_filename
     from textkit.parse import parse_file
 
     kind = ui.check_upload(filename, data)
     with tempfile.TemporaryDirectory(prefix="textkit-upload-") as tmp:
-        path = Path(tmp) / ui.safe_upload_name(filename, year)
+        path = Path(tmp) / safe_filename(filename, year)
         path.write_bytes(data)
         edition = parse_file(path, year=year)
     log.info("previewed upload %s (%s, %d bytes)", filename, kind, len(data))
@@ -226,3 +227,18 @@ def _add_callback(passage_id: str, query: str) -> None:
         add_to_basket(passage_id, query=query)
     except TextkitError as exc:
         st.session_state["basket_error"] = str(exc)
+
+
+def search(query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int) -> Any:
+    """Search results, cached per query, filters and build (see textkit.index.search)."""
+    return _search(query, sections, theme, edition, limit, *models_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _search(
+    query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int,
+    models: str, fingerprint: str,
+) -> Any:
+    from textkit.index import search
+
+    return search(query, sections=sections, theme=theme, edition=edition, limit=limit, models_dir=Path(models))

@@ -1,7 +1,92 @@
-"""Page placeholder: being wired to textkit functions."""
+"""Haku: Finnish-aware search with filters, hits per theme, highlighted snippets, add to basket."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from textkit import ui
 
-st.title(common.t("page_search"))
+t = common.t
+lang = common.lang()
+st.title(t("page_search"))
+
+if common.missing("textkit.index"):
+    st.stop()
+
+# A shared link can carry the query: /haku?q=TE24
+if "query" not in st.session_state and st.query_params.get("q"):
+    st.session_state["query"] = st.query_params["q"]
+
+
+def _use_suggestion(suggestion: str) -> None:
+    st.session_state["query"] = suggestion
+
+
+with common.user_errors():
+    editions = common.editions()
+    names = common.theme_names()
+
+    query = st.text_input(
+        t("query"), key="query", placeholder=t("query_placeholder"), help=t("query_help"), icon=":material/search:"
+    )
+    col_edition, col_theme, col_sections, col_limit = st.columns([1, 2, 3, 1])
+    edition = col_edition.selectbox(
+        t("edition"), [None, *sorted((e.year for e in editions), reverse=True)],
+        format_func=lambda y: t("all_editions") if y is None else str(y), key="filter_edition",
+    )
+    theme = col_theme.selectbox(
+        t("theme"), [None, *names], format_func=lambda k: t("all_themes") if k is None else names[k],
+        key="filter_theme",
+    )
+    sections = col_sections.multiselect(
+        t("sections"), list(range(1, 8)), default=list(ui.DEFAULT_SECTIONS),
+        format_func=lambda n: ui.section_name(n, lang), key="filter_sections",
+    )
+    limit = col_limit.number_input(t("limit"), min_value=5, max_value=500, value=50, step=5, key="filter_limit")
+
+    if not query.strip():
+        st.info(t("enter_query"), icon=":material/info:")
+        st.stop()
+    st.query_params["q"] = query
+
+    result = common.search(query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme, edition, int(limit))
+
+    st.caption(f"**{t('parsed_query')}:** `{result.parsed}`")
+    if result.synonyms:
+        st.caption(f"**{t('synonyms')}:** " + "; ".join(result.synonyms))
+    if result.suggestion:
+        hint, button = st.columns([1, 5], vertical_alignment="center")
+        hint.write(t("did_you_mean"))
+        button.button(
+            result.suggestion, key="did_you_mean", type="tertiary", icon=":material/spellcheck:",
+            on_click=_use_suggestion, args=(result.suggestion,),
+        )
+
+    if not result.hits:
+        st.warning(t("no_hits"), icon=":material/search_off:")
+        st.stop()
+
+    st.write(t("hits_total", n=result.total, shown=len(result.hits)))
+    per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.by_theme, names))
+    st.altair_chart(
+        alt.Chart(per_theme, title=t("hits_per_theme"))
+        .mark_bar()
+        .encode(
+            x=alt.X("osumia:Q", title=t("hits")),
+            y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            tooltip=["teema", "osumia"],
+        )
+        .properties(height=max(80, 26 * len(per_theme))),
+        width="stretch",
+    )
+
+    for theme_id, hits in ui.group_by_theme(result.hits):
+        st.subheader(f"{names.get(theme_id, theme_id)} ({result.by_theme.get(theme_id, len(hits))})")
+        for hit in hits:
+            with st.container(border=True):
+                st.caption(f"{hit.edition} · {ui.section_name(hit.section, lang)} · s. {hit.page} · {hit.passage_id}")
+                st.html(f'<div class="snippet">{ui.safe_snippet_html(hit.snippet)}</div>')
+                with st.expander(t("full_passage")):
+                    st.html(f'<div class="passage">{ui.safe_snippet_html(hit.highlighted)}</div>')
+                common.basket_button(hit.passage_id, query=query, key=f"add_{hit.passage_id}")

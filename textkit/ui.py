@@ -96,6 +96,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "in_basket": ("Korissa", "In basket"),
     "added": ("Lisätty koriin: {cite}", "Added to basket: {cite}"),
     "collection": ("Kokoelma", "Collection"),
+    "basket_target": ("Koriin lisätään kokoelmaan", "Add to basket collection"),
+    "basket_target_help": (
+        "Lisää koriin -painikkeet tallentavat otteet tähän kokoelmaan.",
+        "The Add to basket buttons save excerpts into this collection.",
+    ),
     "enter_query": ("Kirjoita hakusana tai -lauseke.", "Type a word or a query."),
     # Teemat
     "theme_a": ("Teema A", "Theme A"),
@@ -301,15 +306,6 @@ def check_upload(filename: str, data: bytes) -> str:
                 "Tallenna se UTF-8-muodossa ja yritä uudelleen."
             ) from None
     return suffix
-
-
-def safe_upload_name(filename: str, year: int) -> str:
-    """A safe file name for an upload: no directories, ASCII, lower case, the year in it."""
-    path = PurePath(filename.replace("\\", "/"))
-    stem = _SAFE_NAME_CHARS.sub("-", _ascii(path.stem).lower()).strip("-.") or "katsaus"
-    if str(year) not in stem:
-        stem = f"{stem}-{year}"
-    return f"{stem}{path.suffix.lower()}"
 
 
 @dataclass(frozen=True)
