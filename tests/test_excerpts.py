@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 
 from textkit import excerpts as excerpts_mod
+from textkit.cli import main
 from textkit.errors import TextkitError
 from textkit.excerpts import Basket, PassageRef
 from textkit.export import cite
@@ -226,10 +227,15 @@ def test_file_that_is_not_a_database_is_reported_and_left_alone(db):
 
 
 def test_damaged_database_is_reported_and_left_alone(db):
-    basket = Basket(db)
-    for i in range(300):
-        basket.add(PassageRef(**{**OTHER_PASSAGE.__dict__, "text": f"{OTHER_PASSAGE.text} {i} " + "x" * 200}))
+    Basket(db).add(OTHER_PASSAGE)
     conn = sqlite3.connect(db)
+    conn.executemany(  # fill several pages quickly
+        "INSERT INTO excerpts (collection, edition, edition_title, theme_id, theme, section, section_title,"
+        " page, passage_id, text, added_at) SELECT collection, edition, edition_title, theme_id, theme, section,"
+        " section_title, page, passage_id, text || ?, added_at FROM excerpts WHERE id = 1",
+        [(f" {i} " + "x" * 200,) for i in range(300)],
+    )
+    conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
@@ -286,3 +292,57 @@ def test_migration_hook_upgrades_in_place_and_keeps_a_copy(db, monkeypatch):
 def test_path_that_is_a_folder_is_refused(tmp_path):
     with pytest.raises(TextkitError, match="is a folder"):
         Basket(tmp_path)
+
+
+# ---------------------------------------------------------------- the real 2024 edition
+
+
+ISSUE_CITATION = (
+    'ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema "Työmarkkinoiden kohtaanto", '
+    "osio 2 (Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä), s. 3."
+)
+
+
+def test_find_passage_in_the_2024_edition():
+    ref = excerpts_mod.find_passage("2024-01-2-001")
+    assert (ref.edition, ref.theme, ref.section, ref.page) == (2024, "Työmarkkinoiden kohtaanto", 2, 3)
+    assert cite(ref) == ISSUE_CITATION
+    with pytest.raises(TextkitError, match="No passage '2024-99-2-001' in the corpus"):
+        excerpts_mod.find_passage("2024-99-2-001")
+
+
+def test_select_sentences_quotes_exactly():
+    text = excerpts_mod.find_passage("2024-01-2-001").text
+    first_two = excerpts_mod.select_sentences(text, 1, 2)
+    assert text.startswith(first_two) and len(first_two) < len(text)
+    with pytest.raises(TextkitError, match="outside the passage"):
+        excerpts_mod.select_sentences(text, 1, 999)
+
+
+def test_cli_basket_round_trip(tmp_path, capsys):
+    import json
+
+    db = str(tmp_path / "kori.sqlite3")
+    assert main(["basket", "add", "2024-04-2-005", "--db", db, "--code", "hanke", "--note", "lista"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Added #1 [Oletus] ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema ")
+    assert "- ESR+- ja muut teemaan liittyvät hankkeet ja hanketoimijat" in out
+    assert main(["basket", "add", "2024-04-2-005", "--db", db]) == 0
+    assert "Already in the basket" in capsys.readouterr().out
+    assert main(["basket", "add", "2024-01-2-001", "--db", db, "--sentences", "1", "--collection", "Raportti",
+                 "--query", "kohtaanto", "--json"]) == 0
+    added = json.loads(capsys.readouterr().out)
+    assert added["created"] and added["citation"] == ISSUE_CITATION and added["query"] == "kohtaanto"
+    assert main(["basket", "edit", "1", "--db", db, "--code", "a", "--code", "b", "--collection", "Raportti"]) == 0
+    capsys.readouterr()
+    assert main(["basket", "collections", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"name": "Raportti", "count": 2}]
+    assert main(["basket", "list", "--db", db, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [e["codes"] for e in listed] == [["a", "b"], []]
+    assert main(["basket", "remove", "2", "--db", db]) == 0
+    assert "Removed #2" in capsys.readouterr().out
+    assert main(["basket", "remove", "2", "--db", db]) == 2
+    assert "No excerpt 2" in capsys.readouterr().err
+    assert main(["basket", "add", "2024-77-2-001", "--db", db]) == 2
+    assert "No passage '2024-77-2-001'" in capsys.readouterr().err

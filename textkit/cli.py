@@ -163,8 +163,9 @@ def _cmd_basket(args: argparse.Namespace) -> int:
             print_json([as_json(e) for e in found])
         elif not found:
             print("The basket is empty." if not args.collection else f"No excerpts in {args.collection!r}.")
-        for excerpt in found:
-            show(excerpt)
+        else:
+            for excerpt in found:
+                show(excerpt)
     elif args.action == "edit":
         excerpt = basket.edit(_id_arg(args.target), note=args.note, codes=args.code, collection=args.collection)
         if args.json:
@@ -183,8 +184,9 @@ def _cmd_basket(args: argparse.Namespace) -> int:
             print_json(to_dict(found))
         elif not found:
             print("The basket is empty.")
-        for collection in found:
-            print(f"{collection.name}\t{collection.count}")
+        else:
+            for collection in found:
+                print(f"{collection.name}\t{collection.count}")
     return 0
 
 

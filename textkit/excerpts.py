@@ -400,18 +400,13 @@ def select_sentences(text: str, first: int, last: int | None = None) -> str:
 
 def edition_title(year: int) -> str:
     """The title of an edition from the manifest (the series title if the manifest lacks it)."""
-    try:
-        from textkit.corpus import load_manifest
+    from textkit.corpus import load_manifest
 
-        manifest = load_manifest()
-    except (ImportError, TextkitError):
+    try:
+        entries = load_manifest()
+    except TextkitError:
         return DEFAULT_EDITION_TITLE
-    entries = manifest.values() if isinstance(manifest, dict) else manifest
-    for entry in entries:
-        get = entry.get if isinstance(entry, dict) else lambda key, e=entry: getattr(e, key, None)
-        if get("year") == year and get("title"):
-            return str(get("title"))
-    return DEFAULT_EDITION_TITLE
+    return next((e["title"] for e in entries if e["year"] == year and e["title"]), DEFAULT_EDITION_TITLE)
 
 
 # ---------------------------------------------------------------- private helpers
