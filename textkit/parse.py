@@ -79,6 +79,14 @@ PAGE_LEADING_SPACE_RE = re.compile(r"^ (?=\S)")
 PAGE_MARK_RE = re.compile(r"^\f(@?)(\d*)$")
 THEME_START_RE = re.compile(r"^\s*Valtakunnallinen teema\s*$")
 SENTENCE_END_RE = re.compile(r"[.!?:)]\s*$")
+PARAGRAPH_END_RE = re.compile(r"[.!?:;)”\"]\s*$")
+LOWERCASE_START_RE = re.compile(r"^[a-zåäö]")
+LIST_ITEM_LINE_RE = re.compile(r"^\s*(?:[-•–▪]\s?|\d{1,2}[.)]\s+)[A-ZÅÄÖ]")
+SENTENCE_BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9”\"])")
+# "mm. Valtioneuvoston", "esim. Kela": a short lower-case abbreviation is no sentence end.
+ABBREVIATION_END_RE = re.compile(r"(?:^|\s)(?:mm|esim|ns|n|ml|ko|yms|tms|vrt|ks|eli|mrd|milj|os|puh|p|s|v|ym)\.$")
+MAX_PASSAGE_CHARS = 1200
+TARGET_PASSAGE_CHARS = 800
 LIST_ITEM_START_RE = re.compile(r"^\s*(?:\d{1,2}\)|[-•–▪]\s)")
 # Line-end hyphen: "ESR-" / "tekoäly- " / "Suomi -".
 LINE_END_HYPHEN_RE = re.compile(r"(\S)(\s?)-[ \t]*\n[ \t]*(?=\S)")
@@ -471,23 +479,23 @@ def merge_page_marks(text: str) -> str:
 def collapse_double_spacing(text: str) -> str:
     """Remove the blank lines of double-spaced text, keeping likely paragraph breaks.
 
-    Double spacing shows as a run of one-line blocks separated by single blank
-    lines. Inside such a run a blank line stays only where the line before ends
-    a sentence and is clearly shorter than the run's full lines, or where the
-    next line starts a list item.
+    Double spacing shows as a run of single lines separated by single blank
+    lines (a page mark between two lines also separates them). Inside such a
+    run a blank line stays only where the line before ends a sentence and is
+    clearly shorter than the run's full lines, or where the next line starts a
+    list item.
     """
     lines = text.split("\n")
-    blocks = _blocks(lines)
     keep_blank = [True] * len(lines)
-    run: list[tuple[int, int]] = []
-    for block in blocks + [None]:
-        if block is not None and _content_count(lines, block) == 1:
-            if run and block[0] - run[-1][1] == 2:
-                run.append(block)
+    run: list[int] = []  # indices of the single lines of the current run
+    for unit in _units(lines) + [None]:
+        if unit is not None and unit[0] == unit[1]:
+            if run and _single_gap(lines, run[-1], unit[0]):
+                run.append(unit[0])
                 continue
         if len(run) >= 3:
             _collapse_run(lines, run, keep_blank)
-        run = [block] if block is not None and _content_count(lines, block) == 1 else []
+        run = [unit[0]] if unit is not None and unit[0] == unit[1] else []
     return "\n".join(line for i, line in enumerate(lines) if line != "" or keep_blank[i])
 
 
@@ -720,24 +728,65 @@ def _funding(lines: list[str]) -> tuple[Funding, ...]:
 
 
 def _paragraphs(lines: list[str], pages: list[int]) -> list[tuple[str, int]]:
-    """(text, page) per paragraph: blank-line separated, page marks are transparent."""
-    out: list[tuple[str, int]] = []
-    buffer: list[str] = []
-    start_page = 0
+    """(text, page) per passage of a section body.
+
+    Paragraphs are blank-line separated; page marks are transparent; a list item
+    at a line start begins a new paragraph; a paragraph that stops mid-sentence
+    and is followed by one starting in lower case is the same paragraph (the
+    extraction put a blank line inside it). Paragraphs longer than
+    MAX_PASSAGE_CHARS are cut at sentence ends into passages of similar size.
+    """
+    groups: list[list[tuple[str, int]]] = []
+    current: list[tuple[str, int]] = []
     for line, page in zip(lines, pages):
         if line.startswith(PAGE_MARK):
             continue
-        if line == "":
-            if buffer:
-                out.append((unwrap_lines(join_hyphenated("\n".join(buffer))), start_page))
-                buffer = []
+        if line == "" or (current and LIST_ITEM_LINE_RE.match(line)):
+            if current:
+                groups.append(current)
+            current = [] if line == "" else [(line, page)]
             continue
-        if not buffer:
-            start_page = page
-        buffer.append(line)
-    if buffer:
-        out.append((unwrap_lines(join_hyphenated("\n".join(buffer))), start_page))
-    return [(text, page) for text, page in out if text]
+        current.append((line, page))
+    if current:
+        groups.append(current)
+
+    merged: list[list[tuple[str, int]]] = []
+    for group in groups:
+        if merged and not PARAGRAPH_END_RE.search(merged[-1][-1][0]) and LOWERCASE_START_RE.match(group[0][0].lstrip()):
+            merged[-1].extend(group)
+        else:
+            merged.append(list(group))
+
+    out: list[tuple[str, int]] = []
+    for group in merged:
+        text = ""
+        starts: list[tuple[int, int]] = []
+        for line, page in group:
+            starts.append((len(text) + 1 if text else 0, page))
+            text = unwrap_lines(join_hyphenated(text + "\n" + line)) if text else unwrap_lines(line)
+        if not text:
+            continue
+        for chunk_start, chunk in _split_long(text):
+            page = next((pg for offset, pg in reversed(starts) if offset <= chunk_start), starts[0][1])
+            out.append((chunk, page))
+    return out
+
+
+def _split_long(text: str) -> list[tuple[int, str]]:
+    """(offset, text) pieces of a paragraph, cut at sentence ends if it is longer than MAX_PASSAGE_CHARS."""
+    if len(text) <= MAX_PASSAGE_CHARS:
+        return [(0, text)]
+    cuts = [m.end() for m in SENTENCE_BOUNDARY_RE.finditer(text) if not ABBREVIATION_END_RE.search(text[: m.start() + 1])]
+    pieces = -(-len(text) // TARGET_PASSAGE_CHARS)
+    target = len(text) / pieces
+    chosen: list[int] = []
+    for k in range(1, pieces):
+        goal = k * target
+        best = min((c for c in cuts if c > (chosen[-1] if chosen else 0) + 200), key=lambda c: abs(c - goal), default=None)
+        if best is not None and len(text) - best > 200 and best not in chosen:
+            chosen.append(best)
+    bounds = [0] + sorted(chosen) + [len(text)]
+    return [(a, text[a:b].strip()) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
 
 def _line_pages(lines: list[str]) -> list[int]:
@@ -788,33 +837,37 @@ def _is_gap(line: str) -> bool:
     return line == "" or line.startswith(PAGE_MARK)
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, int]]:
-    """(start, end) index ranges of maximal runs of non-blank lines."""
-    blocks = []
+def _units(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) indices of maximal runs of text lines (blank lines and page marks split them)."""
+    units = []
     start = None
     for i, line in enumerate(lines + [""]):
-        if line != "" and start is None:
+        is_text = line != "" and not line.startswith(PAGE_MARK)
+        if is_text and start is None:
             start = i
-        elif line == "" and start is not None:
-            blocks.append((start, i - 1))
+        elif not is_text and start is not None:
+            units.append((start, i - 1))
             start = None
-    return blocks
+    return units
 
 
-def _content_count(lines: list[str], block: tuple[int, int]) -> int:
-    return sum(1 for k in range(block[0], block[1] + 1) if not lines[k].startswith(PAGE_MARK))
+def _single_gap(lines: list[str], before: int, after: int) -> bool:
+    """True if exactly one blank line, or only page marks, stand between two lines."""
+    gap = lines[before + 1 : after]
+    blanks = sum(1 for line in gap if line == "")
+    return blanks == 1 or (blanks == 0 and len(gap) > 0)
 
 
-def _collapse_run(lines: list[str], run: list[tuple[int, int]], keep_blank: list[bool]) -> None:
-    texts = [lines[k] for a, b in run for k in range(a, b + 1) if not lines[k].startswith(PAGE_MARK)]
-    full = max(len(t.rstrip()) for t in texts)
-    for block, nxt in zip(run, run[1:]):
-        last = next(lines[k] for k in range(block[1], block[0] - 1, -1) if not lines[k].startswith(PAGE_MARK))
-        first_next = next(lines[k] for k in range(nxt[0], nxt[1] + 1) if not lines[k].startswith(PAGE_MARK))
+def _collapse_run(lines: list[str], run: list[int], keep_blank: list[bool]) -> None:
+    full = max(len(lines[k].rstrip()) for k in run)
+    for here, nxt in zip(run, run[1:]):
+        last, first_next = lines[here], lines[nxt]
         ends_sentence = SENTENCE_END_RE.search(last) is not None and len(last.rstrip()) < 0.8 * full
         starts_item = LIST_ITEM_START_RE.match(first_next) is not None or SECTION_HEADING_RE.match(first_next) is not None
         if not (ends_sentence or starts_item):
-            keep_blank[block[1] + 1] = False
+            for k in range(here + 1, nxt):
+                if lines[k] == "":
+                    keep_blank[k] = False
 
 
 def _edition_title(front: str) -> str | None:
