@@ -951,17 +951,21 @@ def _read_docx(path: Path, data: bytes) -> str:
         raise TextkitError(f"{path.name}: not a readable Word (.docx) file ({exc})") from None
     except Exception as exc:  # python-docx raises its own types for broken packages
         raise TextkitError(f"{path.name}: not a readable Word (.docx) file ({type(exc).__name__})") from None
+    from docx.table import Table
+
     lines: list[str] = []
-    for paragraph in document.paragraphs:
-        if 'w:br w:type="page"' in paragraph._p.xml or "lastRenderedPageBreak" in paragraph._p.xml:
+    # Body paragraphs and tables in document order; a paragraph is a line, a
+    # blank line separates paragraphs; explicit page breaks become page marks.
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    lines.extend([cell.text, ""])
+            continue
+        xml = block._p.xml
+        if 'w:type="page"' in xml or "lastRenderedPageBreak" in xml:
             lines.append(PAGE_MARK)
-        lines.append(paragraph.text)
-        lines.append("")
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                lines.append(cell.text)
-                lines.append("")
+        lines.extend([block.text, ""])
     text = "\n".join(lines)
     if not text.strip():
         raise TextkitError(f"{path.name}: the Word document contains no text")
