@@ -228,7 +228,7 @@ def is_stop_lemma(lemma: str, surface: str = "") -> bool:
 _NAME_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
 # Classes that do not inflect: a reading of these whose base form is the surface itself
 # is the word's own reading ("kuin", "noin", "eli", "silloin").
-_UNINFLECTED_CLASSES = frozenset({"sidesana", "seikkasana", "suhdesana", "huudahdussana", "kieltosana"})
+_UNINFLECTED_CLASSES = frozenset({"sidesana", "seikkasana", "suhdesana", "kieltosana"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -256,8 +256,8 @@ def _analyze_word(word: str) -> WordAnalysis:
     if not _HAS_ALNUM.search(word):
         return WordAnalysis(word, (word,), (), (), True, False)
     if len(word) > MAX_WORD_LENGTH or _URL_OR_MAIL.search(word):
-        return _plain(lower, known=False)
-    if _NUMBER_LIKE.match(word):
+        return _plain(lower, known=True)  # the address itself: nothing to guess
+    if _NUMBER_LIKE.match(word) or lower in _NEVER_END or lower in _MAY_END:
         return _plain(lower, known=True)
 
     core = word.strip("-–")
@@ -283,6 +283,11 @@ def _analyze_word(word: str) -> WordAnalysis:
         return _plain(lower, known=False)
 
     fallback = _fallback_lemma(word)
+    if fallback == lower:
+        # simplemma does not know it either: an unknown compound with a known head?
+        compound = _guess_compound(word)
+        if compound is not None:
+            return compound
     return WordAnalysis(fallback, (fallback,), (), _dedupe([fallback, lower]), False, True)
 
 
@@ -345,12 +350,17 @@ def _modifier_lemma(piece: str) -> str:
 
 def _from_readings(word: str, analyses: list[dict[str, str]]) -> WordAnalysis:
     ranked = _rank_readings(word, analyses)
-    best = ranked[0]
-    if word.islower() and best.get("CLASS") not in _NAME_CLASSES:
+    if word.islower() and ranked[0].get("CLASS") not in _NAME_CLASSES:
         # A lowercase word is not a name: "sote-alan" has no reading "sote-Alan" worth indexing.
         ranked = [r for r in ranked if r.get("CLASS") not in _NAME_CLASSES]
-    lemmas = _dedupe([r.get("BASEFORM", word).lower() for r in ranked])
-    lemma = lemmas[0]
+    # Every reading proposes its dictionary lemma (Voikko's BASEFORM, lowercased) and,
+    # where the treebank convention differs, a conventional one first (see _reading_lemmas).
+    candidates: list[tuple[str, dict[str, str]]] = []
+    for reading in ranked:
+        for lem in _reading_lemmas(word, reading):
+            candidates.append((lem, reading))
+    lemma, best = _choose(word, ranked, candidates)
+    lemmas = _dedupe([lemma, *(lem for lem, _ in candidates)])
     parts, runs = _compound_parts(word, best)
     if not parts and "-" in lemma.strip("-"):
         # Lexicalised hyphen compounds ("ELY-keskus") carry no part boundaries in Voikko.
@@ -359,6 +369,65 @@ def _from_readings(word: str, analyses: list[dict[str, str]]) -> WordAnalysis:
         runs = tuple(_hyphen_runs(pieces, pieces[-1]))
     terms = _dedupe([*lemmas, *parts, *runs, word.lower()])
     return WordAnalysis(lemma, lemmas, parts, terms, True, True)
+
+
+def _choose(word: str, ranked: list[dict[str, str]], candidates: list[tuple[str, dict[str, str]]]):
+    """The best (lemma, reading) among the candidates of all readings."""
+    lower = word.lower()
+    top = ranked[0]
+    # 1. A closed-class word's own reading ("kuin", "noin", "eli", "silloin", "näin", "sillä").
+    if top.get("CLASS") in _UNINFLECTED_CLASSES and top.get("BASEFORM", "").lower() == lower:
+        return lower, top
+    # 2. Pronoun readings beat rare open-class homographs ("niitä" is not "niittää").
+    for lem, reading in candidates:
+        if reading.get("CLASS") == "asemosana":
+            return lem, reading
+    # 3. A second, frequency-informed lemmatiser breaks ties between Voikko's readings
+    #    ("vuotta" → vuosi, not vuo; "voi" → voida); it adds no lemma of its own here.
+    hint = _simplemma_lemma(word)
+    for lem, reading in candidates:
+        if lem == hint:
+            return lem, reading
+    return candidates[0]
+
+# Plural personal and demonstrative pronouns have the singular as lemma (UD convention):
+# "me" → minä, "niitä" → se.
+_PRONOUN_LEMMA = {"me": "minä", "te": "sinä", "he": "hän", "ne": "se", "nämä": "tämä", "nuo": "tuo"}
+_FST_CLITICS = re.compile(r"\[F[a-z]+\].*$")
+
+
+def _reading_lemmas(word: str, reading: dict[str, str]) -> list[str]:
+    """Lemmas one Voikko reading stands for, the conventional one first.
+
+    Voikko lemmatises participles as adjectives ("olevan" → oleva), "-minen" nouns as their
+    verb ("noudattaminen" → noudattaa) and "-sti" adverbs as their adjective
+    ("erityisesti" → erityinen). Treebanks and readers take the verb of a participle, the
+    "-minen" noun itself and the adverb itself; both lemmas are kept for search.
+    """
+    base = reading.get("BASEFORM", word).lower()
+    cls = reading.get("CLASS", "")
+    fst = reading.get("FSTOUTPUT", "")
+    out: list[str] = []
+    if cls == "asemosana" and base in _PRONOUN_LEMMA:
+        out.append(_PRONOUN_LEMMA[base])
+    elif reading.get("PARTICIPLE") and fst.startswith("[Lt]") and "[Bc]" not in fst:
+        verbs = _FST_BASE.findall(fst)
+        if verbs:
+            out.append(verbs[0].lower())
+    elif reading.get("SIJAMUOTO") == "kerrontosti" and "[Bc]" not in fst:
+        out.append(_FST_CLITICS.sub("", word.lower()) if "[F" in fst else word.lower())
+    elif "[Tn4]mi" in fst and "[Bc]" not in fst:
+        stem = _fst_surface(fst.split("[Tn4]")[0]) + "minen"
+        out.append(stem.lower())
+    out.append(base)
+    return out
+
+
+def _fst_surface(fst: str) -> str:
+    """The surface letters of an FSTOUTPUT fragment (what follows each [X], outside tags)."""
+    text = re.sub(r"\[Xp\][^\[]*\[X\]", "", fst)
+    text = re.sub(r"\[Xr\][^\[]*\[X\]", "", text)
+    return re.sub(r"\[[^\]]*\]", "", text)
 
 
 def _rank_readings(word: str, analyses: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -454,16 +523,65 @@ def _part_lemma(surface: str, chunk: str) -> str | None:
 # ---------------------------------------------------------------- fallback for unknown words
 
 
-def _fallback_lemma(word: str) -> str:
-    """Lemma of a word Voikko does not know."""
-    import simplemma
+def _guess_compound(word: str) -> WordAnalysis | None:
+    """An unknown compound whose head Voikko knows: 'kohtaantotyön' → kohtaantotyö (kohtaanto + työ).
 
+    The longest known head wins; the modifier must be a word form Voikko knows. Names
+    (capitalised words with more capitals, abbreviations) are not split.
+    """
+    if not word.isalpha() or not (word.islower() or word[1:].islower()) or len(word) < 7:
+        return None
     lower = word.lower()
+    best = None
+    for i in range(3, len(lower) - 3):
+        modifier, head = lower[:i], lower[i:]
+        readings = [r for r in _voikko_analyze(head) if r.get("CLASS") not in _NAME_CLASSES | {"lyhenne"}]
+        if not readings:
+            continue
+        modifier_known = bool(_voikko_analyze(modifier))
+        if not modifier_known or len(head) < 4:
+            continue
+        best = (modifier, head, modifier_known)
+        break
+    if best is None:
+        return None
+    modifier, head, modifier_known = best
+    head_info = _analyze_word(head)
+    if not head_info.known:
+        return None
+    mod_lemma = _part_lemma(modifier, "") if modifier_known else _fallback_lemma(modifier)
+    lemma = modifier + head_info.lemma
+    parts = _dedupe([mod_lemma or modifier, *(head_info.parts or (head_info.lemma,))])
+    lemmas = _dedupe([lemma, *(modifier + alt for alt in head_info.lemmas)])
+    terms = _dedupe([*lemmas, *parts, *(modifier + run for run in head_info.terms if run in head_info.parts[:1]), lower])
+    return WordAnalysis(lemma, lemmas, parts, terms, False, True)
+
+
+def _simplemma_lemma(word: str) -> str:
+    """simplemma's lemma (lowercased), '' if it has none or is unavailable."""
     try:
-        guess = simplemma.lemmatize(lower, lang="fi")
-    except Exception:  # simplemma's data missing or broken: keep the word
-        guess = lower
-    return (guess or lower).lower()
+        import simplemma
+
+        return simplemma.lemmatize(word, lang="fi").lower()
+    except Exception:  # simplemma's data missing or broken: no hint
+        return ""
+
+
+def _fallback_lemma(word: str) -> str:
+    """Lemma of a word Voikko does not know: simplemma's, if it is a plausible inflection.
+
+    simplemma knows many names and foreign words and strips Finnish endings by rules; its
+    guess is kept only if it shares the word's stem (all but at most two letters of the
+    guess start the word), so that a wild guess never replaces the word.
+    """
+    lower = word.lower()
+    guess = _simplemma_lemma(lower) or lower
+    if guess == lower or not guess.isalpha():
+        return lower
+    stem = guess[: max(2, len(guess) - 2)]
+    if not lower.startswith(stem) or len(lower) - len(guess) > 6:
+        return lower
+    return guess
 
 
 # ---------------------------------------------------------------- tokenizer and sentences
