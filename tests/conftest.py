@@ -16,3 +16,14 @@ def edition_2024():
     from textkit.parse import parse_file
 
     return parse_file(EDITION_2024_FILE, year=2024)
+
+
+@pytest.fixture(scope="session")
+def index_2024(tmp_path_factory, edition_2024):
+    """A models folder holding only the search index of the real 2024 edition, built once per
+    session (pass it as `models_dir=`, or point TEXTKIT_MODELS at it)."""
+    from textkit.index import build_index
+
+    folder = tmp_path_factory.mktemp("models-2024")
+    build_index([edition_2024], folder)
+    return folder

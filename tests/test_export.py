@@ -221,3 +221,62 @@ def test_cli_export_needs_a_query_or_a_collection(tmp_path, capsys):
     assert "either a search query or --collection" in capsys.readouterr().err
     assert main(["export", "--collection", "X", "--out", str(tmp_path / "x.pdf"), "--db", str(tmp_path / "d")]) == 2
     assert "Cannot tell the export format" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the real 2024 edition
+
+
+def test_real_passages_with_finnish_letters_and_a_leading_dash(tmp_path):
+    from openpyxl import load_workbook
+
+    from textkit.excerpts import find_passage
+
+    basket = Basket(tmp_path / "kori.sqlite3")
+    for passage_id in ("2024-01-2-001", "2024-04-2-005"):
+        basket.add(find_passage(passage_id), collection="Raportti", query="hankehaku")
+    dash = find_passage("2024-04-2-005")
+    assert dash.text.startswith("- ")
+    export.export_collection("Raportti", tmp_path / "r.csv", db=basket.path)
+    export.export_collection("Raportti", tmp_path / "r.xlsx", db=basket.path)
+    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"), newline=""),
+                           delimiter=";"))
+    assert rows[1][4] == ISSUE_CITATION
+    finnish = find_passage("2024-01-2-001").text
+    assert rows[1][5] == finnish and "ö" in finnish and "ä" in finnish
+    assert rows[2][5] == "'" + dash.text
+    assert rows[2][4].startswith('ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema "')
+    sheet = load_workbook(tmp_path / "r.xlsx").active
+    assert sheet["E2"].value == ISSUE_CITATION
+    assert sheet["F3"].value == dash.text
+
+
+def test_export_a_search_all_hits_or_top_n(tmp_path, index_2024):
+    from openpyxl import load_workbook
+
+    from textkit.index import search
+
+    total = search("hankehaku", limit=0, models_dir=index_2024).total
+    path, count = export.export_query("hankehaku", tmp_path / "haku.xlsx", models_dir=index_2024)
+    assert count == total > 3
+    rows = list(load_workbook(path).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == total
+    assert all(row[4].startswith("ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema ") for row in rows)
+    assert all(row[4].endswith(f"s. {row[3]}.") and "merkkiä" not in row[4] for row in rows)
+    assert {row[8] for row in rows} == {"hankehaku"}
+    _, top = export.export_query("hankehaku", tmp_path / "top.md", limit=3, models_dir=index_2024)
+    assert top == 3 and (tmp_path / "top.md").read_text(encoding="utf-8").count("\n— ESR+") == 3
+
+
+def test_search_without_hits_writes_nothing(tmp_path, index_2024):
+    with pytest.raises(TextkitError, match="found nothing; no file was written"):
+        export.export_query("qqxyzzy", tmp_path / "tyhja.docx", models_dir=index_2024)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_exports_a_search(tmp_path, index_2024, monkeypatch, capsys):
+    monkeypatch.setenv("TEXTKIT_MODELS", str(index_2024))
+    out = tmp_path / "haku.csv"
+    assert main(["export", "hankehaku", "--out", str(out), "--limit", "5", "--sections", "2,4"]) == 0
+    assert capsys.readouterr().out.strip() == f"Wrote 5 excerpts to {out}"
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
+    assert len(rows) == 6 and {row[2] for row in rows[1:]} <= {"2", "4"}

@@ -180,7 +180,8 @@ def export_query(
     result = search(query, **kwargs)
     hits = list(result.hits)[: limit or None]
     if not hits:
-        raise TextkitError(f"The search {query!r} found nothing; no file was written.")
+        hint = f" Did you mean {result.suggestion!r}?" if getattr(result, "suggestion", None) else ""
+        raise TextkitError(f"The search {query!r} found nothing; no file was written.{hint}")
     excerpts = excerpts_from_hits(hits, query=query)
     return write_export(excerpts, out, fmt, title=f"Haku: {query}"), len(excerpts)
 
