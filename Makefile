@@ -22,4 +22,5 @@ build: setup
 	$(VENV)/bin/textkit build
 
 clean-models:
-	find models -mindepth 1 ! -name README.md -exec rm -rf {} +
+	# keeps the excerpt database (user data) and its WAL/backup files
+	find models -mindepth 1 -maxdepth 1 ! -name README.md ! -name 'excerpts.sqlite3*' -exec rm -rf {} +
