@@ -81,7 +81,8 @@ THEME_START_RE = re.compile(r"^\s*Valtakunnallinen teema\s*$")
 SENTENCE_END_RE = re.compile(r"[.!?:)]\s*$")
 PARAGRAPH_END_RE = re.compile(r"[.!?:;)”\"]\s*$")
 LOWERCASE_START_RE = re.compile(r"^[a-zåäö]")
-LIST_ITEM_LINE_RE = re.compile(r"^\s*(?:[-•–▪]\s?|\d{1,2}[.)]\s+)[A-ZÅÄÖ]")
+# A list item at a line start: "- Sana", "1) Sana", "2. Sana", or a project code "S30165 …"/"R-01402 …".
+LIST_ITEM_LINE_RE = re.compile(r"^\s*(?:(?:[-•–▪]\s?|\d{1,2}[.)]\s+)[A-ZÅÄÖ]|(?:S\d{5}|R-\d{5})\s)")
 SENTENCE_BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9”\"])")
 # "mm. Valtioneuvoston", "esim. Kela": a short lower-case abbreviation is no sentence end.
 ABBREVIATION_END_RE = re.compile(r"(?:^|\s)(?:mm|esim|ns|n|ml|ko|yms|tms|vrt|ks|eli|mrd|milj|os|puh|p|s|v|ym)\.$")
@@ -258,7 +259,7 @@ def decode_text(data: bytes, name: str) -> str:
             raise TextkitError(
                 f"{name}: the text is neither UTF-8 nor Windows-1252/Latin-1; save it as UTF-8 and try again"
             ) from None
-        if not re.search(r"[äöåÄÖÅ]", text):
+        if not _reads_as_finnish(text):
             raise TextkitError(
                 f"{name}: the text is not UTF-8 and does not read as Finnish in Windows-1252/Latin-1 "
                 "either; save it as UTF-8 and try again"
@@ -786,7 +787,18 @@ def _split_long(text: str) -> list[tuple[int, str]]:
         if best is not None and len(text) - best > 200 and best not in chosen:
             chosen.append(best)
     bounds = [0] + sorted(chosen) + [len(text)]
-    return [(a, text[a:b].strip()) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    pieces_out: list[tuple[int, str]] = []
+    for a, b in zip(bounds, bounds[1:]):
+        # Too few sentence ends (a run-on list): cut at the last space before the limit.
+        while b - a > MAX_PASSAGE_CHARS:
+            cut = text.rfind(" ", a + TARGET_PASSAGE_CHARS // 2, a + MAX_PASSAGE_CHARS)
+            cut = cut if cut > a else a + MAX_PASSAGE_CHARS
+            if text[a:cut].strip():
+                pieces_out.append((a, text[a:cut].strip()))
+            a = cut + 1 if text[cut : cut + 1] == " " else cut
+        if text[a:b].strip():
+            pieces_out.append((a, text[a:b].strip()))
+    return pieces_out
 
 
 def _line_pages(lines: list[str]) -> list[int]:
@@ -831,6 +843,13 @@ def _is_wrapped_url(lines: list[str], i: int) -> bool:
         return False
     nxt = next((lines[j] for j in range(i + 1, min(len(lines), i + 3)) if lines[j] != ""), "")
     return bool(URL_TAIL_RE.match(nxt)) and not LINK_TARGET_RE.match(nxt)
+
+
+def _reads_as_finnish(text: str) -> bool:
+    """True if most non-ASCII letters of an 8-bit decoding are Finnish/Swedish ones (ä, ö, å)."""
+    others = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
+    finnish = sum(1 for ch in others if ch in "äöåÄÖÅ")
+    return finnish > 0 and finnish >= 0.6 * len(others)
 
 
 def _is_gap(line: str) -> bool:
