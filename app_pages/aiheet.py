@@ -52,52 +52,66 @@ with common.user_errors():
     by_theme = pd.DataFrame(ui.topic_share_rows(topics, "by_theme", names=names))
     theme_order = list(names.values())
     topic_order = [ui.topic_name(tp) for tp in topics]
+    # Themes as rows: their names are long and twelve of them do not fit side by side.
     st.altair_chart(
         alt.Chart(by_theme)
         .mark_rect()
         .encode(
-            x=alt.X("ryhmä:N", title=t("theme"), sort=theme_order, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
-            y=alt.Y("aihe:N", title=t("topic"), sort=topic_order, axis=alt.Axis(labelLimit=260)),
-            color=alt.Color("osuus:Q", title=t("share"), scale=alt.Scale(scheme="blues")),
-            tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
-        ),
+            y=alt.Y("ryhmä:N", title=None, sort=theme_order, axis=alt.Axis(labelLimit=330)),
+            x=alt.X(
+                "aihe:N", title=t("topic"), sort=topic_order,
+                axis=alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False, orient="top"),
+            ),
+            color=alt.Color("osuus:Q", title=t("share"), scale=alt.Scale(scheme="blues"), legend=alt.Legend(format="%")),
+            tooltip=[alt.Tooltip("ryhmä", title=t("theme")), alt.Tooltip("aihe", title=t("topic")),
+                     alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
+        )
+        .properties(height=32 * max(1, len(theme_order))),
         width="stretch",
     )
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("topic_section"))
-        section_names = {"2": ui.section_name(2, lang), "4": ui.section_name(4, lang)}
-        by_section = pd.DataFrame(ui.topic_share_rows(topics, "by_section", names=section_names, keys=("2", "4")))
+    st.subheader(t("topic_section"))
+    section_names = {"2": ui.section_name(2, lang), "4": ui.section_name(4, lang)}
+    by_section = pd.DataFrame(ui.topic_share_rows(topics, "by_section", names=section_names, keys=("2", "4")))
+    st.altair_chart(
+        alt.Chart(by_section)
+        .mark_bar()
+        .encode(
+            x=alt.X("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False)),
+            xOffset="ryhmä:N",
+            y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+            color=alt.Color("ryhmä:N", title=None, legend=alt.Legend(orient="top", labelLimit=300)),
+            tooltip=[alt.Tooltip("aihe", title=t("topic")), alt.Tooltip("ryhmä", title=t("sections")),
+                     alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
+        )
+        .properties(height=340),
+        width="stretch",
+    )
+
+    st.subheader(t("topic_year"))
+    by_year = pd.DataFrame(ui.topic_share_rows(topics, "by_year"))
+    if by_year.empty:
+        st.info("Tekstissä ei mainita vuosia." if lang == "fi" else "The text mentions no years.")
+    else:
+        st.caption(
+            "Kunkin vuoden maininnat: mitä aiheita lauseet, joissa vuosi mainitaan, käsittelevät."
+            if lang == "fi"
+            else "For each year: the topics of the sentences that mention it."
+        )
         st.altair_chart(
-            alt.Chart(by_section)
-            .mark_bar()
+            alt.Chart(by_year)
+            .mark_line(point=True)
             .encode(
-                y=alt.Y("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelLimit=200)),
-                yOffset="ryhmä:N",
-                x=alt.X("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-                color=alt.Color("ryhmä:N", title=None, legend=alt.Legend(orient="bottom")),
-                tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
-            ),
+                x=alt.X("ryhmä:O", title=t("year"), axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+                color=alt.Color("aihe:N", title=t("topic"), sort=topic_order,
+                                legend=alt.Legend(orient="right", labelLimit=260)),
+                tooltip=[alt.Tooltip("aihe", title=t("topic")), alt.Tooltip("ryhmä", title=t("year")),
+                         alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
+            )
+            .properties(height=340),
             width="stretch",
         )
-    with right:
-        st.subheader(t("topic_year"))
-        by_year = pd.DataFrame(ui.topic_share_rows(topics, "by_year"))
-        if by_year.empty:
-            st.info("Tekstissä ei mainita vuosia." if lang == "fi" else "The text mentions no years.")
-        else:
-            st.altair_chart(
-                alt.Chart(by_year)
-                .mark_line(point=True)
-                .encode(
-                    x=alt.X("ryhmä:O", title=t("year")),
-                    y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-                    color=alt.Color("aihe:N", title=t("topic"), sort=topic_order, legend=alt.Legend(orient="bottom", columns=2, labelLimit=240)),
-                    tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
-                ),
-                width="stretch",
-            )
 
     st.subheader(t("topic_edition"))
     by_edition = pd.DataFrame(ui.topic_share_rows(topics, "by_edition"))
@@ -111,11 +125,12 @@ with common.user_errors():
         alt.Chart(by_edition)
         .mark_bar()
         .encode(
-            x=alt.X("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
+            x=alt.X("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False)),
             xOffset="ryhmä:N",
             y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-            color=alt.Color("ryhmä:N", title=t("edition")),
-            tooltip=["aihe", "ryhmä", alt.Tooltip("osuus:Q", format=".1%")],
+            color=alt.Color("ryhmä:N", title=t("edition"), legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("aihe", title=t("topic")), alt.Tooltip("ryhmä", title=t("edition")),
+                     alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
         ),
         width="stretch",
     )

@@ -58,9 +58,17 @@ if uploaded is not None:
                 f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),
                 icon=":material/warning:",
             )
-        if st.button(t("accept"), key="accept_upload", type="primary", disabled=summary.themes == 0):
+        existing = next((e for e in editions if e.year == int(year)), None)
+        replace = False
+        if existing is not None:
+            replace = st.checkbox(
+                t("replace_edition", year=int(year), file=existing.source), key="upload_replace"
+            )
+        accept_disabled = summary.themes == 0 or (existing is not None and not replace)
+        if st.button(t("accept"), key="accept_upload", type="primary", disabled=accept_disabled):
             from textkit.corpus import add_edition
 
-            add_edition(data, uploaded.name, int(year), corpus_dir())
+            add_edition(data, uploaded.name, int(year), corpus_dir(), replace=replace)
+            # The old index answers searches (other sessions too) until the new one is swapped in.
             common.ensure_models()
-            st.success(t("accepted", year=int(year)))
+            st.success(t("accepted", year=int(year)), icon=":material/check_circle:")

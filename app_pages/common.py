@@ -92,42 +92,32 @@ def _analyzer() -> Any:
 
 
 def ensure_models(force: bool = False) -> None:
-    """Build models/ when it is missing or out of date, with a progress bar.
+    """Build models/ when it is missing or out of date (or `force`), with a progress bar.
 
-    build_models() is idempotent (it compares the corpus fingerprint), so this
-    is cheap when nothing changed; the session remembers the corpus state it
-    last checked so that ordinary reruns skip even that. The build writes into
-    a temporary folder and renames it, so the previous index keeps serving
-    other sessions until the new one is ready.
+    The build writes into a temporary folder and renames it into place (textkit.build),
+    so other sessions keep searching the previous index until the new one is ready;
+    the cached objects below are keyed by the build record, so they switch over then.
     """
-    if importlib.util.find_spec("textkit.build") is None:
-        return
-    checked = (str(models_dir()), corpus_key())
-    if not force and st.session_state.get("_models_checked") == checked:
-        return
-    from textkit.build import build_models
+    from textkit.build import build_models, build_status
 
+    if not force and build_status() == "current":
+        return
     slot = st.empty()
-    bar = None
+    bar = slot.progress(0.0, text=t("building"))
 
     def progress(fraction: float, message: str) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = slot.progress(0.0, text=t("building"))
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('building')} {message}")
 
-    with _build_lock():
-        build_models(force=force, progress=progress)
+    build_models(force=force, progress=progress)
     slot.empty()
-    st.session_state["_models_checked"] = (str(models_dir()), corpus_key())
 
 
-@st.cache_resource(show_spinner=False)
-def _build_lock() -> Any:
-    """One build at a time in this server process (two first visitors must not race)."""
-    import threading
+def models_key() -> tuple[str, str]:
+    """Identifies the current build (folder and build time): a rebuild gives new cache entries."""
+    from textkit.build import read_build_record
 
-    return threading.Lock()
+    record = read_build_record()
+    return (str(models_dir()), f"{record.get('built_at')}|{record.get('fingerprint')}")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -167,10 +157,6 @@ def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
 
     return render(list(excerpts), fmt, title=title)
 
-
-def models_key() -> tuple[str, str]:
-    """Identifies the current build: a rebuild for a changed corpus gives new cache entries."""
-    return (str(models_dir()), corpus_key())
 
 
 def topic_model() -> Any:
@@ -242,3 +228,15 @@ def _search(
     from textkit.index import search
 
     return search(query, sections=sections, theme=theme, edition=edition, limit=limit, models_dir=Path(models))
+
+
+def synonyms(query: str) -> list[str]:
+    """The synonym groups the query was expanded with (from corpus/synonyms.toml)."""
+    return _synonyms(query, str(corpus_dir()))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _synonyms(query: str, corpus: str) -> list[str]:
+    from textkit.query import parse_query
+
+    return ui.synonym_groups(parse_query(query, analyzer=analyzer()).tree)

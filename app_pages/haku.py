@@ -30,7 +30,11 @@ with common.user_errors():
     query = st.text_input(
         t("query"), key="query", placeholder=t("query_placeholder"), help=t("query_help"), icon=":material/search:"
     )
-    col_edition, col_theme, col_sections, col_limit = st.columns([1, 2, 3, 1])
+    sections = st.pills(
+        t("sections"), list(range(1, 8)), selection_mode="multi", default=list(ui.DEFAULT_SECTIONS),
+        format_func=lambda n: ui.section_name(n, lang), key="filter_sections",
+    )
+    col_edition, col_theme, col_limit = st.columns([1, 3, 1])
     edition = col_edition.selectbox(
         t("edition"), [None, *sorted((e.year for e in editions), reverse=True)],
         format_func=lambda y: t("all_editions") if y is None else str(y), key="filter_edition",
@@ -38,10 +42,6 @@ with common.user_errors():
     theme = col_theme.selectbox(
         t("theme"), [None, *names], format_func=lambda k: t("all_themes") if k is None else names[k],
         key="filter_theme",
-    )
-    sections = col_sections.multiselect(
-        t("sections"), list(range(1, 8)), default=list(ui.DEFAULT_SECTIONS),
-        format_func=lambda n: ui.section_name(n, lang), key="filter_sections",
     )
     limit = col_limit.number_input(t("limit"), min_value=5, max_value=500, value=50, step=5, key="filter_limit")
 
@@ -53,8 +53,8 @@ with common.user_errors():
     result = common.search(query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme, edition, int(limit))
 
     st.caption(f"**{t('parsed_query')}:** `{result.parsed}`")
-    if result.synonyms:
-        st.caption(f"**{t('synonyms')}:** " + "; ".join(result.synonyms))
+    if groups := common.synonyms(query):
+        st.caption(f"**{t('synonyms')}:** " + "; ".join(groups))
     if result.suggestion:
         hint, button = st.columns([1, 5], vertical_alignment="center")
         hint.write(t("did_you_mean"))
@@ -68,25 +68,27 @@ with common.user_errors():
         st.stop()
 
     st.write(t("hits_total", n=result.total, shown=len(result.hits)))
-    per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.by_theme, names))
+    per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.facets.get('theme', {}), names))
     st.altair_chart(
         alt.Chart(per_theme, title=t("hits_per_theme"))
-        .mark_bar()
+        .mark_bar(size=18)
         .encode(
-            x=alt.X("osumia:Q", title=t("hits")),
-            y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            tooltip=["teema", "osumia"],
+            x=alt.X("osumia:Q", title=t("hits"), axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            tooltip=[alt.Tooltip("teema", title=t("theme")), alt.Tooltip("osumia", title=t("hits"))],
         )
-        .properties(height=max(80, 26 * len(per_theme))),
+        .properties(height=60 + 26 * len(per_theme)),
         width="stretch",
     )
 
     for theme_id, hits in ui.group_by_theme(result.hits):
-        st.subheader(f"{names.get(theme_id, theme_id)} ({result.by_theme.get(theme_id, len(hits))})")
+        st.subheader(f"{names.get(theme_id, theme_id)} ({result.facets.get('theme', {}).get(theme_id, len(hits))})")
         for hit in hits:
             with st.container(border=True):
                 st.caption(f"{hit.edition} · {ui.section_name(hit.section, lang)} · s. {hit.page} · {hit.passage_id}")
                 st.html(f'<div class="snippet">{ui.safe_snippet_html(hit.snippet)}</div>')
-                with st.expander(t("full_passage")):
-                    st.html(f'<div class="passage">{ui.safe_snippet_html(hit.highlighted)}</div>')
-                common.basket_button(hit.passage_id, query=query, key=f"add_{hit.passage_id}")
+                passage_col, button_col = st.columns([5, 1])
+                with passage_col.expander(t("full_passage")):
+                    st.html(f'<div class="passage">{ui.highlight_html(hit.text, hit.matches)}</div>')
+                with button_col:
+                    common.basket_button(hit.passage_id, query=query, key=f"add_{hit.passage_id}")

@@ -29,6 +29,12 @@ with common.user_errors():
     excerpts = store.excerpts(choice)
     rows = ui.basket_rows(excerpts)
 
+    st.caption(
+        "Muokkaa kokoelmaa, muistiinpanoa ja koodeja (pilkulla erotettuina) suoraan taulukossa, "
+        "rastita poistettavat ja tallenna."
+        if common.lang() == "fi"
+        else "Edit the collection, note and codes (comma-separated) in the table, tick rows to remove, then save."
+    )
     # A new editor key after each save resets the editor's pending edits to the saved table.
     version = st.session_state.setdefault("basket_version", 0)
     edited = st.data_editor(

@@ -34,7 +34,7 @@ def test_search_te24_shows_results(app_url, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    browser.get(f"{app_url}/haku")
+    browser.get(app_url)  # Haku is the default page, at "/"
     box = wait_for(browser, By.CSS_SELECTOR, 'input[aria-label="Hakulauseke"]')
     box.send_keys("TE24", Keys.ENTER)
 

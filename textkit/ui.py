@@ -155,6 +155,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rebuild": ("Rakenna indeksi uudelleen", "Rebuild the index"),
     "accepted": ("Vuosikatsaus {year} lisätty ja indeksi rakennettu.", "Edition {year} added and the index built."),
     "warnings": ("Varoitukset", "Warnings"),
+    "replace_edition": (
+        "Korvaa nykyinen vuosikatsaus {year} ({file})",
+        "Replace the current {year} edition ({file})",
+    ),
 }
 
 
@@ -248,6 +252,36 @@ def safe_snippet_html(snippet: str) -> str:
         out.append(tag)
         out.append(html.escape(html.unescape(text), quote=False))
     return "".join(out)
+
+
+def highlight_html(text: str, matches: Iterable[str]) -> str:
+    """The whole passage, HTML-escaped, with every occurrence of the matched words in <mark>.
+
+    `matches` are the exact strings of the passage that matched (Hit.matches); they are
+    marked wherever they stand as whole words, longest first.
+    """
+    words = sorted({m for m in matches if m.strip()}, key=len, reverse=True)
+    if not words:
+        return html.escape(text, quote=False)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+    out, cursor = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[cursor : match.start()], quote=False))
+        out.append(f"<mark>{html.escape(match.group(0), quote=False)}</mark>")
+        cursor = match.end()
+    out.append(html.escape(text[cursor:], quote=False))
+    return "".join(out)
+
+
+def synonym_groups(tree: Any) -> list[str]:
+    """The synonym expansions in a parsed query tree, e.g. ["TE24 = TE2024 = TE-uudistus"]."""
+    from textkit.query import Or, render, walk
+
+    return [
+        " = ".join(render(child, top=False) for child in node.children)
+        for node in walk(tree)
+        if isinstance(node, Or) and node.synonyms
+    ]
 
 
 def group_by_theme(hits: Iterable[Any]) -> list[tuple[str, list[Any]]]:
@@ -362,16 +396,17 @@ def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
     """One editable table row per excerpt; codes as comma-separated text, "poista" unticked."""
     return [
         {
+            # Editable columns first, so they are visible without scrolling sideways.
             "id": e.id,
             "kokoelma": e.collection,
+            "muistiinpano": e.note,
+            "koodit": ", ".join(e.codes),
+            "poista": False,
             "teema": e.theme,
             "osio": e.section,
             "sivu": e.page,
             "vuosi": e.edition,
             "teksti": e.text,
-            "muistiinpano": e.note,
-            "koodit": ", ".join(e.codes),
-            "poista": False,
         }
         for e in excerpts
     ]
