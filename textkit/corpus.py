@@ -49,6 +49,8 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 
 _cache: dict[tuple[str, int, int, int, str, str], Edition] = {}
 _cache_lock = threading.Lock()
+# Serialises add_edition's read-modify-write of the manifest (app sessions are threads).
+_write_lock = threading.Lock()
 
 
 def resolve_dir(folder: str | Path | None) -> Path:
@@ -156,27 +158,61 @@ def add_edition(
     file first and refuses it if it is not a report, then writes the file and
     the manifest atomically. Returns the parsed edition.
     """
+    with _write_lock:
+        return _add_edition(data, filename, year, resolve_dir(corpus_dir), title, reporting_date, replace)
+
+
+def safe_filename(filename: str, year: int) -> str:
+    """A plain ASCII file name inside the corpus folder (no path parts, no leading dot)."""
+    base = Path(filename.replace("\\", "/")).name
+    stem, _, suffix = base.rpartition(".")
+    suffix = "." + suffix.lower() if stem or base.startswith(".") else ""
+    stem = stem if suffix else base
+    folded = unicodedata.normalize("NFKD", stem)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    stem = SAFE_NAME_DROP_RE.sub("-", folded).strip(".-_")[:80]
+    if not stem:
+        stem = f"toteutuskatsaus-{year}"
+    if suffix not in ALLOWED_SUFFIXES:
+        raise TextkitError(f"{filename}: unsupported file type '{suffix or '(none)'}'; use .pdf, .docx or .txt")
+    if stem.lower() == Path(MANIFEST_NAME).stem:
+        stem = f"{stem}-{year}"
+    return stem + suffix
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _add_edition(
+    data: bytes,
+    filename: str,
+    year: int,
+    folder: Path,
+    title: str | None,
+    reporting_date: str | None,
+    replace: bool,
+) -> Edition:
     from textkit.parse import parse_file
 
-    folder = resolve_dir(corpus_dir)
     if not isinstance(year, int) or not (YEAR_MIN <= year <= YEAR_MAX):
         raise TextkitError(f"{filename}: the year must be between {YEAR_MIN} and {YEAR_MAX}, not {year!r}")
     if not data:
         raise TextkitError(f"{filename}: the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
         raise TextkitError(f"{filename}: the file is too large ({len(data) // 1_000_000} MB, at most {MAX_UPLOAD_BYTES // 1_000_000} MB)")
-    suffix = Path(filename).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise TextkitError(f"{filename}: unsupported file type '{suffix or '(none)'}'; use .pdf, .docx or .txt")
-    name = safe_filename(filename, year)
+    name = safe_filename(filename, year)  # refuses other file types
+    suffix = Path(name).suffix
     folder.mkdir(parents=True, exist_ok=True)
     entries = load_manifest(folder) if (folder / MANIFEST_NAME).exists() else []
     existing = next((e for e in entries if e["year"] == year), None)
     if existing and not replace:
         raise TextkitError(f"{filename}: the corpus already has the {year} edition ({existing['file']}); choose replace to overwrite it")
     others = [e for e in entries if e["year"] != year]
-    if any(e["file"] == name for e in others):
+    # Never overwrite another edition's file or a stray file that is not this year's.
+    if any(e["file"] == name for e in others) or ((folder / name).exists() and not (existing and existing["file"] == name)):
         name = safe_filename(f"{Path(name).stem}-{year}{suffix}", year)
+        if (folder / name).exists() and not (existing and existing["file"] == name):
+            raise TextkitError(f"{filename}: a file named {name} is already in {folder}; rename the file and try again")
 
     # Parse before storing anything: a file that is not a report never enters the corpus.
     with tempfile.TemporaryDirectory(prefix="textkit-upload-") as tmp:
@@ -201,25 +237,6 @@ def add_edition(
         _cache.clear()
     # Re-read with the manifest's title/date so the caller sees what load_editions will give.
     return parse_file(target, year=year)
-
-
-def safe_filename(filename: str, year: int) -> str:
-    """A plain ASCII file name inside the corpus folder (no path parts, no leading dot)."""
-    base = Path(filename.replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    folded = unicodedata.normalize("NFKD", stem)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    stem = SAFE_NAME_DROP_RE.sub("-", folded).strip(".-_")[:80]
-    if not stem:
-        stem = f"toteutuskatsaus-{year}"
-    if suffix not in ALLOWED_SUFFIXES:
-        raise TextkitError(f"{filename}: unsupported file type '{suffix or '(none)'}'; use .pdf, .docx or .txt")
-    if stem.lower() == Path(MANIFEST_NAME).stem:
-        stem = f"{stem}-{year}"
-    return stem + suffix
-
-
-# ---------------------------------------------------------------- helpers
 
 
 def _manifest_text(entries: list[dict]) -> str:
