@@ -230,7 +230,7 @@ _NAME_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
 # is the word's own reading ("kuin", "noin", "eli", "silloin").
 _UNINFLECTED_CLASSES = frozenset({"sidesana", "seikkasana", "suhdesana", "kieltosana"})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff\ud800-\udfff]")
 _HAS_ALNUM = re.compile(r"[^\W_]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _NUMBER_LIKE = re.compile(r"^[+-]?\d[\d.,:/%–-]*$")
@@ -283,11 +283,10 @@ def _analyze_word(word: str) -> WordAnalysis:
         return _plain(lower, known=False)
 
     fallback = _fallback_lemma(word)
-    if fallback == lower:
-        # simplemma does not know it either: an unknown compound with a known head?
-        compound = _guess_compound(word)
-        if compound is not None:
-            return compound
+    compound = _guess_compound(word)
+    if compound is not None and fallback in (lower, compound.lemma):
+        # An unknown compound with a known head, not contradicted by simplemma.
+        return compound
     return WordAnalysis(fallback, (fallback,), (), _dedupe([fallback, lower]), False, True)
 
 
@@ -547,8 +546,8 @@ def _guess_compound(word: str) -> WordAnalysis | None:
         return None
     modifier, head, modifier_known = best
     head_info = _analyze_word(head)
-    if not head_info.known:
-        return None
+    if not head_info.known or len(head_info.lemma) < 5:
+        return None  # short heads ("anto" in "kohtaannon") are too often accidental
     mod_lemma = _part_lemma(modifier, "") if modifier_known else _fallback_lemma(modifier)
     lemma = modifier + head_info.lemma
     parts = _dedupe([mod_lemma or modifier, *(head_info.parts or (head_info.lemma,))])
@@ -594,6 +593,8 @@ _NEVER_END = frozenset(
 # Abbreviations that may end a sentence: a boundary only if the next word is capitalised.
 _MAY_END = frozenset("jne. yms. tms. e. ry. oy. ab. mrd. eur.".split())
 _EXTRA_SPECIAL = ["max.", "klo", "nk.", "mrd.", "tel.", "vs.", "kpl.", "ca.", "huom.", "lk.", "tri.", "dos."]
+# "4.3." (a measure number or a date without year) stays one token, never a sentence end.
+_SHORT_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.$")
 _EMAIL_AT = re.compile(r"^[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _SENTENCE_END = frozenset({".", "!", "?", "…", "!?", "?!", "..."})
@@ -615,7 +616,7 @@ def _build_tokenizer():
     original = tokenizer.token_match
 
     def token_match(text: str):
-        return _EMAIL_AT.match(text) or (original(text) if original else None)
+        return _EMAIL_AT.match(text) or _SHORT_DATE.match(text) or (original(text) if original else None)
 
     tokenizer.token_match = token_match
     return tokenizer
