@@ -39,6 +39,29 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def stderr_progress() -> Callable[[float, str], None]:
+    """A `progress(fraction, message)` callback: a bar redrawn in place on a terminal, one line
+    per stage otherwise (logs, CI). Writes to stderr only."""
+    tty = sys.stderr.isatty()
+    last = {"stage": None, "pct": -1}
+
+    def report(fraction: float, message: str) -> None:
+        pct = int(round(max(0.0, min(1.0, fraction)) * 100))
+        if tty:
+            filled = pct // 4
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (25 - filled)}] {pct:3d}% {message[:60]:<60}")
+            if pct >= 100:
+                sys.stderr.write("\n")
+        else:
+            stage = "".join(ch for ch in message if not ch.isdigit())
+            if stage != last["stage"] or pct >= last["pct"] + 25:
+                sys.stderr.write(f"{pct:3d}% {message}\n")
+                last["stage"], last["pct"] = stage, pct
+        sys.stderr.flush()
+
+    return report
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -85,11 +108,31 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    raise TextkitError("build is not implemented yet")
+    from textkit.build import build_models
+
+    report = build_models(force=args.force, progress=stderr_progress())
+    if report.built:
+        print(f"Rakennettu: {report.passages} kappaletta (katsaukset {', '.join(map(str, report.editions))}), "
+              f"aihemalli {'mukana' if report.topics else 'puuttuu'}, {report.seconds:.1f} s → {report.path}")
+    else:
+        print(f"Ajan tasalla: {report.passages} kappaletta (katsaukset {', '.join(map(str, report.editions))}); "
+              "ei rakennettavaa (--force rakentaa silti).")
+    return 0
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    raise TextkitError("search is not implemented yet")
+    from textkit.index import DEFAULT_SECTIONS, format_result, search
+    from textkit.query import parse_sections
+    from textkit.types import to_dict
+
+    sections = parse_sections(args.sections) if args.sections else DEFAULT_SECTIONS
+    result = search(args.query, sections=sections, theme=args.theme, edition=args.edition,
+                    limit=args.limit, progress=stderr_progress())
+    if args.json:
+        print_json(to_dict(result))
+    else:
+        sys.stdout.write(format_result(result, color=sys.stdout.isatty()) + "\n")
+    return 0
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
@@ -245,7 +288,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = command("search", _cmd_search, "Search the reports (Finnish-aware: inflections, compounds, phrases).")
     p.add_argument("query")
-    p.add_argument("--sections", help="comma-separated section numbers (default 2,3,4,5)")
+    p.add_argument("--sections", help="section numbers: 2,3,4,5 (default), 2-5, or all")
     p.add_argument("--theme", help="theme id")
     p.add_argument("--edition", type=int, help="edition year")
     p.add_argument("--limit", type=int, default=20, help="number of hits, 0 for all (default 20)")

@@ -1,0 +1,544 @@
+"""Search: a Whoosh index over Voikko lemmas and compound parts, and the search function.
+
+Analysis is composition: `PassageTokenizer` runs the shared textkit Analyzer and yields one
+token per word (its position, offsets and index terms); `TermsFilter` expands each word into
+all its terms at the same position (lemma, other readings, compound parts and runs of parts,
+the surface form), so phrase queries over lemmas work. The surface field keeps only the
+lowercased surface forms, for prefix search (`kunn*`).
+
+Each passage's indexed words are also stored with the document, so the exact words that
+matched (`Hit.matches`) and the snippet highlights come from the same analysis as the index,
+without re-running Voikko at query time.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from textkit.errors import TextkitError
+from textkit.query import And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word, matching_spans, parse_query, walk
+
+INDEX_DIRNAME = "index"
+DEFAULT_SECTIONS = (2, 3, 4, 5)
+SNIPPET_CHARS = 240
+# The analysed words of the last passages: the content and surface fields of one document
+# are analysed one after the other, so the second one is a cache hit.
+_WORDS_CACHE_SIZE = 64
+
+ProgressFn = Callable[[float, str], None]
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Hit:
+    edition: int
+    theme_id: str
+    theme: str
+    section: int
+    section_title: str
+    page: int
+    passage_id: str
+    score: float
+    text: str               # the whole passage
+    snippet: str            # HTML-escaped excerpt with <mark> around the matches
+    matches: tuple[str, ...]  # exact surface strings of `text` that matched, in order
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    parsed: str             # the query as understood, with synonyms
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, dict[Any, int]] = field(default_factory=dict)  # theme/section/edition → counts
+    suggestion: str | None = None
+
+
+# ---------------------------------------------------------------- analysis composition
+
+
+class PassageTokenizer(Tokenizer):
+    """One Whoosh token per word of the text, from the shared textkit Analyzer.
+
+    Besides the usual attributes each token carries `terms` (all index terms of the word).
+    Punctuation gets no position; a sentence boundary leaves a gap of one position so that a
+    phrase never matches across two sentences.
+    """
+
+    def __init__(self) -> None:
+        self._analyzer = None
+
+    # Whoosh pickles the schema with the index: never carry the native Voikko handle along.
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._analyzer = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PassageTokenizer)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, start, end, terms, surface, lemmas in indexed_words(value):
+            token.text = surface
+            token.terms = terms
+            token.lemmas = lemmas
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class TermsFilter(Filter):
+    """Expands each word token into all its index terms, at the word's own position."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            for term in token.terms:
+                token.text = term
+                yield token
+
+
+class LemmasFilter(Filter):
+    """Keeps the whole word's lemmas (every reading) and the surface form: no compound parts.
+    Used for ranking, so passages with the word itself come before its compounds."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            surface = token.text
+            for term in dict.fromkeys((*token.lemmas, surface)):
+                token.text = term
+                yield token
+
+
+class SurfaceFilter(Filter):
+    """Keeps the lowercased surface form only (the tokenizer's `text`)."""
+
+    def __call__(self, tokens):
+        yield from tokens
+
+
+SCHEMA = Schema(
+    passage_id=ID(stored=True, unique=True),
+    edition=ID(stored=True),
+    theme_id=ID(stored=True),
+    theme=STORED(),
+    section=ID(stored=True),
+    section_title=STORED(),
+    page=STORED(),
+    text=STORED(),
+    words=STORED(),           # the indexed words, see indexed_words()
+    content=TEXT(analyzer=PassageTokenizer() | TermsFilter(), phrase=True),
+    lemma=TEXT(analyzer=PassageTokenizer() | LemmasFilter(), phrase=False),
+    surface=TEXT(analyzer=PassageTokenizer() | SurfaceFilter(), phrase=False),
+)
+# Whole-word lemma matches count this much more than compound-part matches in the ranking.
+_WHOLE_WORD_BOOST = 2.0
+
+
+@functools.lru_cache(maxsize=_WORDS_CACHE_SIZE)
+def indexed_words(text: str) -> tuple[tuple[int, int, int, tuple[str, ...], str, tuple[str, ...]], ...]:
+    """The words of `text` as the index sees them:
+    (position, start, end, terms, surface_lower, lemmas)."""
+    from textkit.analysis import get_analyzer
+
+    words = []
+    pos = -1
+    sent = None
+    for tok in get_analyzer().tokens(text):
+        if not tok.is_word or not tok.terms:
+            continue
+        pos += 1 if sent is None or tok.sent == sent else 2
+        sent = tok.sent
+        words.append((pos, tok.start, tok.end, tuple(tok.terms), tok.text.lower(), tuple(tok.lemmas)))
+    return tuple(words)
+
+
+# ---------------------------------------------------------------- build
+
+
+def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn | None = None) -> int:
+    """Write a fresh Whoosh index of every passage (sections 1–7) into `models_dir`/index.
+
+    `models_dir` should be a new or scratch folder: `textkit.build.build_models` passes a
+    temporary folder and renames it into place. Returns the number of passages indexed.
+    """
+    from whoosh import index as whoosh_index
+
+    target = Path(models_dir) / INDEX_DIRNAME
+    target.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(target), SCHEMA)
+    rows = list(_passage_rows(editions))
+    writer = ix.writer(limitmb=256)
+    try:
+        step = max(1, len(rows) // 100)
+        for i, row in enumerate(rows):
+            writer.add_document(**row)
+            if progress and i % step == 0:
+                progress(i / max(1, len(rows)), f"Indeksoidaan kappaleita {i}/{len(rows)}")
+        if progress:
+            progress(0.99, "Tallennetaan indeksi")
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    if progress:
+        progress(1.0, f"Indeksoitu {len(rows)} kappaletta")
+    return len(rows)
+
+
+# ---------------------------------------------------------------- search
+
+
+def search(
+    query: str,
+    *,
+    sections: Iterable[int] | None = DEFAULT_SECTIONS,
+    theme: str | None = None,
+    edition: int | None = None,
+    limit: int | None = 20,
+    models_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+) -> SearchResult:
+    """Search the passages. `osio:` in the query replaces `sections`; `teema:`/`vuosi:` in the
+    query narrow further. `limit` 0 or None returns all hits. A missing or stale index is
+    built first (progress reported through `progress`)."""
+    if limit is not None and limit < 0:
+        raise TextkitError(f"--limit {limit} ei käy: anna 0 (kaikki osumat) tai positiivinen luku.")
+    parsed = parse_query(query)
+    ix = open_index(models_dir, progress=progress)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        whoosh_query = _to_whoosh(parsed.tree, reader)
+        scope = _scope(parsed, reader, sections=sections, theme=theme, edition=edition)
+        results = searcher.search(whoosh_query, filter=scope, limit=None)
+        total = len(results)
+        facets = _facets(results)
+        wanted = total if not limit else min(limit, total)
+        hits = tuple(_hit(results[i], parsed) for i in range(wanted))
+        suggestion = None
+        if total == 0:
+            suggestion = _suggestion(parsed, searcher, whoosh_scope=scope)
+    return SearchResult(query=query, parsed=parsed.parsed, total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+
+def open_index(models_dir: Path | None = None, progress: ProgressFn | None = None):
+    """The Whoosh index in `models_dir` (default models_dir()), built first if missing or stale."""
+    from whoosh import index as whoosh_index
+
+    from textkit import build
+
+    folder = build.ensure_models(models_dir=models_dir, progress=progress)
+    target = Path(folder) / INDEX_DIRNAME
+    try:
+        return _open_cached(str(target), _toc_stamp(target))
+    except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as exc:
+        raise TextkitError(
+            f"Hakuindeksi {target} on rikki tai keskeneräinen ({exc}). Aja `textkit build --force`."
+        ) from exc
+
+
+def theme_ids(reader) -> list[str]:
+    return sorted(t if isinstance(t, str) else t.decode("utf-8") for t in reader.field_terms("theme_id"))
+
+
+def format_result(result: SearchResult, *, color: bool = False) -> str:
+    """The result as text for a terminal: hits grouped by theme (most hits first), with counts."""
+    lines = [f"Haku: {result.query}  →  {result.parsed}"]
+    if result.total == 0:
+        lines.append("Ei osumia.")
+        if result.suggestion:
+            lines.append(f"Tarkoititko: {result.suggestion}")
+        return "\n".join(lines)
+    sections = ", ".join(f"{n}: {c}" for n, c in result.facets.get("section", {}).items())
+    editions = ", ".join(f"{y}: {c}" for y, c in result.facets.get("edition", {}).items())
+    lines.append(f"{result.total} osumaa, {len(result.facets.get('theme', {}))} teemassa "
+                 f"(osiot {sections}; katsaukset {editions})")
+    by_theme: dict[str, list[Hit]] = {}
+    for hit in result.hits:
+        by_theme.setdefault(hit.theme_id, []).append(hit)
+    for theme_id, count in result.facets.get("theme", {}).items():
+        hits = by_theme.get(theme_id)
+        if not hits:
+            continue
+        shown = f", näytetään {len(hits)}" if len(hits) < count else ""
+        lines.append("")
+        lines.append(f"{hits[0].theme} [{theme_id}]: {count} osumaa{shown}")
+        for hit in hits:
+            lines.append(f"  {hit.passage_id}  osio {hit.section}, s. {hit.page}  ({hit.score:.2f})")
+            lines.append(f"    {_plain_snippet(hit.snippet, color)}")
+    if len(result.hits) < result.total:
+        lines.append("")
+        lines.append(f"Näytetään {len(result.hits)}/{result.total} osumaa; --limit 0 näyttää kaikki.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- private helpers
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>")
+
+
+def _plain_snippet(snippet_html: str, color: bool) -> str:
+    marked = _MARK.sub(lambda m: f"\x1b[1;33m{m.group(1)}\x1b[0m" if color else f"[{m.group(1)}]", snippet_html)
+    return html.unescape(marked)
+
+
+def _passage_rows(editions: Sequence[Any]) -> Iterable[dict[str, Any]]:
+    for ed in editions:
+        for theme in ed.themes:
+            for section in theme.sections:
+                for p in section.passages:
+                    yield {
+                        "passage_id": p.id,
+                        "edition": str(p.edition),
+                        "theme_id": p.theme_id,
+                        "theme": theme.name,
+                        "section": str(p.section),
+                        "section_title": section.title,
+                        "page": p.page,
+                        "text": p.text,
+                        "words": indexed_words(p.text),
+                        "content": p.text,
+                        "lemma": p.text,
+                        "surface": p.text,
+                    }
+
+
+@functools.lru_cache(maxsize=8)
+def _open_cached(path: str, stamp: tuple):
+    from whoosh import index as whoosh_index
+
+    return whoosh_index.open_dir(path)
+
+
+def _toc_stamp(target: Path) -> tuple:
+    # Re-open the index after a rebuild swapped new files in.
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in target.glob("*.toc")))
+    except OSError:
+        return ()
+
+
+def _to_whoosh(node, reader):
+    from whoosh import query as wq
+
+    if isinstance(node, Word):
+        return _word_query(node)
+    if isinstance(node, Phrase):
+        return wq.Sequence([_word_query(w, ranked=False) for w in node.words], slop=1, ordered=True)
+    if isinstance(node, Prefix):
+        return wq.Prefix("surface", node.prefix)
+    if isinstance(node, QueryFilter):
+        return _filter_query(node, reader)
+    if isinstance(node, And):
+        return wq.And([_to_whoosh(c, reader) for c in node.children])
+    if isinstance(node, Or):
+        return wq.Or([_to_whoosh(c, reader) for c in node.children])
+    if isinstance(node, Not):
+        return wq.Not(_to_whoosh(node.child, reader))
+    raise TypeError(node)
+
+
+def _word_query(word: Word, ranked: bool = True):
+    """Any of the word's terms at one position; with `ranked`, whole-word matches score higher."""
+    from whoosh import query as wq
+
+    match = [wq.Term("content", t) for t in word.terms]
+    if not ranked:
+        return match[0] if len(match) == 1 else wq.Or(match)
+    return wq.Or(match + [wq.Term("lemma", t, boost=_WHOLE_WORD_BOOST) for t in word.terms])
+
+
+def _filter_query(node: QueryFilter, reader):
+    from whoosh import query as wq
+
+    if node.field == "section":
+        values = list(node.values)
+    elif node.field == "edition":
+        values = _check_editions(node.values, reader)
+    else:
+        values = [_resolve_theme(v, reader) for v in node.values]
+    terms = [wq.Term(node.field if node.field != "theme" else "theme_id", v) for v in values]
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def _scope(parsed: ParsedQuery, reader, *, sections, theme, edition):
+    from whoosh import query as wq
+
+    parts = []
+    if sections is not None and not parsed.filters("section"):
+        numbers = sorted({int(s) for s in sections})
+        bad = [n for n in numbers if not 1 <= n <= 7]
+        if bad or not numbers:
+            raise TextkitError(f"Osiot {bad or '(tyhjä)'} eivät käy: osiot ovat 1–7, esim. --sections 2,3,4,5.")
+        parts.append(wq.Or([wq.Term("section", str(n)) for n in numbers]))
+    if theme:
+        parts.append(wq.Term("theme_id", _resolve_theme(theme, reader)))
+    if edition is not None:
+        parts.append(wq.Term("edition", _check_editions((str(edition),), reader)[0]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _resolve_theme(value: str, reader) -> str:
+    """A theme id as typed, or an unambiguous part of one ("kohtaanto")."""
+    ids = theme_ids(reader)
+    key = value.strip().lower()
+    if key in ids:
+        return key
+    candidates = [i for i in ids if key and key in i]
+    if len(candidates) == 1:
+        return candidates[0]
+    listing = ", ".join(ids)
+    if candidates:
+        raise TextkitError(f"Teema '{value}' sopii usealle teemalle: {', '.join(candidates)}. Tarkenna.")
+    raise TextkitError(f"Teemaa '{value}' ei ole. Teemat: {listing}.")
+
+
+def _check_editions(values: Iterable[str], reader) -> list[str]:
+    years = sorted(t if isinstance(t, str) else t.decode("utf-8") for t in reader.field_terms("edition"))
+    for v in values:
+        if v not in years:
+            raise TextkitError(f"Vuoden {v} katsausta ei ole hakuindeksissä. Katsaukset: {', '.join(years)}.")
+    return list(values)
+
+
+def _facets(results) -> dict[str, dict[Any, int]]:
+    themes: dict[str, int] = {}
+    sections: dict[int, int] = {}
+    editions: dict[int, int] = {}
+    for hit in results:
+        fields = hit.fields()
+        themes[fields["theme_id"]] = themes.get(fields["theme_id"], 0) + 1
+        sec = int(fields["section"])
+        sections[sec] = sections.get(sec, 0) + 1
+        year = int(fields["edition"])
+        editions[year] = editions.get(year, 0) + 1
+    return {
+        "theme": dict(sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "section": dict(sorted(sections.items())),
+        "edition": dict(sorted(editions.items())),
+    }
+
+
+def _hit(result, parsed: ParsedQuery) -> Hit:
+    fields = result.fields()
+    text = fields["text"]
+    spans = matching_spans(parsed.tree, fields["words"])
+    return Hit(
+        edition=int(fields["edition"]),
+        theme_id=fields["theme_id"],
+        theme=fields["theme"],
+        section=int(fields["section"]),
+        section_title=fields["section_title"],
+        page=fields["page"],
+        passage_id=fields["passage_id"],
+        score=round(float(result.score or 0.0), 4),
+        text=text,
+        snippet=snippet(text, spans),
+        matches=tuple(text[s:e] for s, e in spans),
+    )
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:
+    """A short excerpt around the first matches: each piece of text HTML-escaped first, then
+    the matches wrapped in <mark> (so nothing in the text can inject markup)."""
+    if spans:
+        start = max(0, spans[0][0] - width // 3)
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    if spans and spans[0][1] > end:
+        end = spans[0][1]
+    start = _word_boundary_left(text, start)
+    end = _word_boundary_right(text, end)
+    inside = [(s, e) for s, e in spans if s >= start and s < end]
+    if inside and inside[-1][1] > end:
+        end = inside[-1][1]
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in inside:
+        out.append(_escape_piece(text[cursor:s]))
+        out.append("<mark>" + _escape_piece(text[s:e]) + "</mark>")
+        cursor = e
+    out.append(_escape_piece(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out).strip()
+
+
+def _escape_piece(piece: str) -> str:
+    return html.escape(_SPACE_RUN.sub(" ", piece), quote=True)
+
+
+def _word_boundary_left(text: str, i: int) -> int:
+    if i <= 0:
+        return 0
+    j = text.rfind(" ", max(0, i - 30), i)
+    return j + 1 if j >= 0 else i
+
+
+def _word_boundary_right(text: str, i: int) -> int:
+    if i >= len(text):
+        return len(text)
+    j = text.find(" ", i, min(len(text), i + 30))
+    return j if j >= 0 else i
+
+
+def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope) -> str | None:
+    """'Did you mean': replace each query word that is not in the index by the closest
+    indexed word form; offer the new query only if it finds something."""
+    from whoosh.support.levenshtein import distance
+
+    from textkit.query import _lex
+
+    reader = searcher.reader()
+    words = [value for kind, value in _lex(parsed.text) if kind == "word" and ":" not in value and not value.endswith("*")]
+    replacements: dict[str, str] = {}
+    for word in words:
+        lower = word.lower()
+        if reader.doc_frequency("surface", lower) or reader.doc_frequency("content", lower):
+            continue
+        maxdist = 1 if len(lower) <= 4 else 2
+        candidates = set(reader.terms_within("surface", lower, maxdist, prefix=1))
+        candidates |= set(reader.terms_within("content", lower, maxdist, prefix=1))
+        candidates.discard(lower)
+        if not candidates:
+            continue
+        best = min(candidates, key=lambda c: (distance(lower, c), -reader.doc_frequency("content", c), c))
+        replacements[word] = best
+    if not replacements:
+        return None
+    suggested = parsed.text
+    for word, best in replacements.items():
+        suggested = re.sub(rf"(?<![\w*:]){re.escape(word)}(?![\w*:])", best, suggested)
+    try:
+        again = parse_query(suggested)
+        if searcher.search(_to_whoosh(again.tree, reader), filter=whoosh_scope, limit=1).is_empty():
+            return None
+    except TextkitError:
+        return None
+    return suggested

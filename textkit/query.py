@@ -1,0 +1,555 @@
+"""The search query language: words, phrases, prefixes, operators, field filters, synonyms.
+
+    kunnissa                     a word, in any inflected form (analysed like the text)
+    kunta tekoäly                implicit AND
+    kunta AND/JA, OR/TAI, NOT/EI operators (upper case only; NOT binds tightest, then AND, then OR)
+    (kunta OR alue) NOT TE24     parentheses
+    "jatkuva oppiminen"          a phrase over lemmas: the words next to each other, any inflection
+    kunn*                        a prefix of the surface form (at least two characters)
+    teema:ID osio:2,3 vuosi:2024 field filters (osio also takes a range: osio:2-5)
+
+`parse_query` turns the text into a small tree of frozen nodes whose leaves already hold the
+index terms (lemmas from the shared analyzer), so `textkit.index` only translates the tree to
+Whoosh queries and `matching_spans` finds the exact words of a passage that matched.
+Synonyms come from `corpus/synonyms.toml` and are applied here, at query time.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence, Union
+
+from textkit.errors import TextkitError
+
+SYNONYMS_FILE = "synonyms.toml"
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 60
+MIN_PREFIX_CHARS = 2
+
+# Field names a user may type, mapped to the index's filter fields.
+FIELD_NAMES = {
+    "teema": "theme", "theme": "theme",
+    "osio": "section", "section": "section",
+    "vuosi": "edition", "edition": "edition", "year": "edition", "painos": "edition",
+}
+_OPERATORS = {"AND": "AND", "JA": "AND", "OR": "OR", "TAI": "OR", "NOT": "NOT", "EI": "NOT"}
+_QUOTES = "\"“”„«»"
+_QUERY_TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<quote>["“”„«»])|(?P<word>[^\s()"“”„«»]+))')
+_FIELD = re.compile(r"^(?P<name>[^\W\d_]+):(?P<value>.*)$")
+_SECTION_VALUE = re.compile(r"^\d(?:-\d)?(?:,\d(?:-\d)?)*$")
+
+
+# ---------------------------------------------------------------- the tree
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word position: matches a text word whose index terms include any of `terms`."""
+
+    label: str                  # how `parsed` shows it (the lemma, or the synonym as written)
+    terms: tuple[str, ...]      # index terms that match: the lemmas and the typed form
+    lemmas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Consecutive word positions, each given as a Word."""
+
+    label: str
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Surface forms beginning with `prefix` (lowercased)."""
+
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A field filter: field is "theme", "section" or "edition"; values as typed."""
+
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+    synonyms: bool = False      # an expansion from synonyms.toml (shown as such)
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+Node = Union[Word, Phrase, Prefix, Filter, And, Or, Not]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str                   # the query as typed
+    tree: Node
+    parsed: str                 # the query as understood, with synonyms
+    ignored: tuple[str, ...] = ()   # stop words left out of the query
+
+    def filters(self, field: str) -> list[Filter]:
+        return [n for n in walk(self.tree) if isinstance(n, Filter) and n.field == field]
+
+
+# ---------------------------------------------------------------- public API
+
+
+def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None) -> ParsedQuery:
+    """Parse a query. Raises TextkitError with a message a user can act on."""
+    if text is None or not str(text).strip():
+        raise TextkitError("Tyhjä haku: kirjoita hakusana, esimerkiksi TE24, tekoäly tai \"jatkuva oppiminen\".")
+    text = str(text)
+    if len(text) > MAX_QUERY_CHARS:
+        raise TextkitError(
+            f"Haku on liian pitkä ({len(text)} merkkiä, enintään {MAX_QUERY_CHARS}). Lyhennä hakua."
+        )
+    if analyzer is None:
+        from textkit.analysis import get_analyzer
+
+        analyzer = get_analyzer()
+    if synonyms is None:
+        synonyms = load_synonyms(analyzer=analyzer)
+    tokens = _lex(text)
+    words = sum(1 for kind, _ in tokens if kind in ("word", "phrase"))
+    if words > MAX_QUERY_WORDS:
+        raise TextkitError(f"Haussa on liian monta sanaa ({words}, enintään {MAX_QUERY_WORDS}). Lyhennä hakua.")
+    parser = _Parser(tokens, analyzer, synonyms)
+    tree = parser.parse()
+    if tree is None:
+        if parser.ignored:
+            stop = ", ".join(parser.ignored)
+            raise TextkitError(
+                f"Haku sisältää vain yleisiä täytesanoja ({stop}), joita on lähes joka kappaleessa. "
+                "Lisää sisältösana, tai hae fraasina lainausmerkeissä."
+            )
+        raise TextkitError("Haussa ei ole hakusanaa. Kirjoita sana, fraasi lainausmerkeissä tai suodatin (teema:, osio:, vuosi:).")
+    if _only_negative(tree):
+        raise TextkitError(
+            "Haku sisältää vain poissulkevia ehtoja (NOT/EI). Lisää ehto, jonka pitää löytyä, "
+            "esimerkiksi: kunta NOT kuntoutus."
+        )
+    return ParsedQuery(text=text, tree=tree, parsed=render(tree), ignored=tuple(parser.ignored))
+
+
+def parse_sections(text: str) -> tuple[int, ...]:
+    """'2,3,4,5', '2-5' or 'all' (1–7) as section numbers; TextkitError otherwise."""
+    value = str(text).strip().replace(" ", "")
+    if value.lower() in ("all", "kaikki"):
+        return (1, 2, 3, 4, 5, 6, 7)
+    return tuple(int(n) for n in _filter("osio", value).values)
+
+
+def render(node: Node, top: bool = True) -> str:
+    """The tree as a query string a user can read (and type again)."""
+    if isinstance(node, Word):
+        return node.label
+    if isinstance(node, Phrase):
+        return f'"{node.label}"'
+    if isinstance(node, Prefix):
+        return f"{node.prefix}*"
+    if isinstance(node, Filter):
+        name = {"theme": "teema", "section": "osio", "edition": "vuosi"}[node.field]
+        return f"{name}:{','.join(node.values)}"
+    if isinstance(node, Not):
+        return f"EI {render(node.child, top=False)}"
+    if isinstance(node, And):
+        inner = " JA ".join(render(c, top=False) for c in node.children)
+        return inner if top else f"({inner})"
+    if isinstance(node, Or):
+        inner = " TAI ".join(render(c, top=False) for c in node.children)
+        return inner if top and not node.synonyms else f"({inner})"
+    raise TypeError(node)
+
+
+def walk(node: Node) -> Iterable[Node]:
+    yield node
+    if isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from walk(child)
+    elif isinstance(node, Not):
+        yield from walk(node.child)
+
+
+def positive_leaves(node: Node, negated: bool = False) -> Iterable[Word | Phrase | Prefix]:
+    """The word, phrase and prefix leaves whose matches should be shown (not under NOT)."""
+    if isinstance(node, Not):
+        return
+    if isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from positive_leaves(child)
+    elif isinstance(node, (Word, Phrase, Prefix)):
+        yield node
+
+
+def matching_spans(node: Node, tokens: Sequence[tuple]) -> list[tuple[int, int]]:
+    """Character spans of a passage's words that match the query's positive leaves.
+
+    `tokens` are the passage's indexed words as stored in the index:
+    (position, start, end, terms, surface_lower, ...). Overlapping spans are merged.
+    """
+    spans: list[tuple[int, int]] = []
+    leaves = list(positive_leaves(node))
+    if not leaves:
+        return []
+    by_pos = {tok[0]: i for i, tok in enumerate(tokens)}
+    for leaf in leaves:
+        if isinstance(leaf, Word):
+            wanted = set(leaf.terms)
+            spans.extend((t[1], t[2]) for t in tokens if wanted.intersection(t[3]))
+        elif isinstance(leaf, Prefix):
+            spans.extend((t[1], t[2]) for t in tokens if t[4].startswith(leaf.prefix))
+        elif isinstance(leaf, Phrase):
+            spans.extend(_phrase_spans(leaf, tokens, by_pos))
+    return _merge(spans)
+
+
+# ---------------------------------------------------------------- synonyms
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Groups of words or phrases that mean the same in these reports (from synonyms.toml)."""
+
+    groups: tuple[tuple[Word | Phrase, ...], ...] = ()
+
+    def expand(self, leaf: Word | Phrase) -> Node:
+        for group in self.groups:
+            if any(_same_meaning(leaf, member) for member in group):
+                return Or(tuple(_absorb(m, leaf) for m in group), synonyms=True)
+        return leaf
+
+
+def load_synonyms(path: Path | None = None, *, analyzer=None) -> Synonyms:
+    """Read the synonym groups; a missing file means no synonyms, a broken one is an error."""
+    if path is None:
+        from textkit.paths import corpus_dir
+
+        path = corpus_dir() / SYNONYMS_FILE
+    if not Path(path).exists():
+        return Synonyms()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TextkitError(f"Synonyymitiedosto {path} on virheellinen: {exc}") from exc
+    if analyzer is None:
+        from textkit.analysis import get_analyzer
+
+        analyzer = get_analyzer()
+    groups = []
+    for i, group in enumerate(data.get("group", []), start=1):
+        words = group.get("words") if isinstance(group, dict) else None
+        if not isinstance(words, list) or len(words) < 2 or not all(isinstance(w, str) and w.strip() for w in words):
+            raise TextkitError(
+                f"Synonyymitiedosto {path}: ryhmä {i} tarvitsee vähintään kaksi sanaa muodossa words = [\"TE24\", \"TE2024\"]."
+            )
+        members = [_analyse_leaf(w.strip(), analyzer, label=w.strip()) for w in words]
+        groups.append(tuple(m for m in members if m is not None))
+    return Synonyms(tuple(g for g in groups if len(g) >= 2))
+
+
+# ---------------------------------------------------------------- lexer and parser
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    """Tokens: ("(", ""), (")", ""), ("phrase", text), ("op", AND|OR|NOT), ("word", text)."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        m = _QUERY_TOKEN.match(text, pos)
+        if not m:  # only trailing whitespace left
+            break
+        pos = m.end()
+        if m.group("paren"):
+            tokens.append((m.group("paren"), ""))
+        elif m.group("quote"):
+            end = _find_quote(text, pos)
+            if end < 0:
+                raise TextkitError(
+                    f"Lainausmerkki jäi sulkematta: {text[m.start('quote'):].strip()!s}. "
+                    "Kirjoita fraasi kahden lainausmerkin väliin, esimerkiksi \"jatkuva oppiminen\"."
+                )
+            tokens.append(("phrase", text[pos:end]))
+            pos = end + 1
+        else:
+            word = m.group("word")
+            if word in _OPERATORS:
+                tokens.append(("op", _OPERATORS[word]))
+            else:
+                tokens.append(("word", word))
+    return tokens
+
+
+def _find_quote(text: str, pos: int) -> int:
+    for i in range(pos, len(text)):
+        if text[i] in _QUOTES:
+            return i
+    return -1
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)* ; and := unary (AND? unary)* ; unary := NOT unary | atom."""
+
+    def __init__(self, tokens, analyzer, synonyms: Synonyms):
+        self.tokens = tokens
+        self.i = 0
+        self.analyzer = analyzer
+        self.synonyms = synonyms
+        self.ignored: list[str] = []
+
+    def parse(self) -> Node | None:
+        if self.tokens and self.tokens[0] == ("op", "AND") or self.tokens and self.tokens[0] == ("op", "OR"):
+            raise TextkitError(f"Haku ei voi alkaa operaattorilla {self._op_text(0)}: sen molemmin puolin tarvitaan hakusana.")
+        node = self._or()
+        if self.i < len(self.tokens):
+            kind, _ = self.tokens[self.i]
+            if kind == ")":
+                raise TextkitError("Sulkeva sulku ')' ilman avaavaa sulkua. Tarkista sulut.")
+            raise TextkitError("Hakua ei voitu tulkita loppuun asti. Tarkista operaattorit ja sulut.")  # pragma: no cover
+        return node
+
+    def _peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else (None, None)
+
+    def _op_text(self, i: int) -> str:
+        return {"AND": "AND/JA", "OR": "OR/TAI", "NOT": "NOT/EI"}[self.tokens[i][1]]
+
+    def _or(self) -> Node | None:
+        children = [self._and()]
+        while self._peek() == ("op", "OR"):
+            op_index = self.i
+            self.i += 1
+            if self._peek()[0] in (None, ")") or self._peek() in (("op", "OR"), ("op", "AND")):
+                raise TextkitError(f"Operaattorin {self._op_text(op_index)} jälkeen puuttuu hakusana.")
+            children.append(self._and())
+        children = list(dict.fromkeys(c for c in children if c is not None))
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def _and(self) -> Node | None:
+        children = []
+        while True:
+            kind, value = self._peek()
+            if kind is None or kind == ")" or (kind == "op" and value == "OR"):
+                break
+            if kind == "op" and value == "AND":
+                op_index = self.i
+                self.i += 1
+                nxt = self._peek()
+                if nxt[0] in (None, ")") or nxt in (("op", "OR"), ("op", "AND")):
+                    raise TextkitError(f"Operaattorin {self._op_text(op_index)} jälkeen puuttuu hakusana.")
+                continue
+            children.append(self._unary())
+        children = list(dict.fromkeys(c for c in children if c is not None))
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def _unary(self) -> Node | None:
+        kind, value = self._peek()
+        if kind == "op" and value == "NOT":
+            op_index = self.i
+            self.i += 1
+            nxt = self._peek()
+            if nxt[0] in (None, ")") or nxt[0] == "op" and nxt[1] != "NOT":
+                raise TextkitError(f"Operaattorin {self._op_text(op_index)} jälkeen puuttuu hakusana.")
+            child = self._unary()
+            return Not(child) if child is not None else None
+        return self._atom()
+
+    def _atom(self) -> Node | None:
+        kind, value = self._peek()
+        self.i += 1
+        if kind == "(":
+            node = self._or()
+            if self._peek()[0] != ")":
+                raise TextkitError("Sulku '(' jäi sulkematta. Lisää ')' tai poista '('.")
+            self.i += 1
+            return node
+        if kind == ")":
+            raise TextkitError("Sulkeva sulku ')' ilman avaavaa sulkua. Tarkista sulut.")
+        if kind == "phrase":
+            return self._phrase(value)
+        return self._word(value)
+
+    def _phrase(self, text: str) -> Node | None:
+        if "*" in text:
+            raise TextkitError(f"Katkaisumerkki * ei toimi fraasin sisällä (\"{text}\"). Käytä sitä yksittäisen sanan lopussa.")
+        leaf = _analyse_leaf(text, self.analyzer)
+        if leaf is None:
+            return None
+        return self.synonyms.expand(leaf)
+
+    def _word(self, text: str) -> Node | None:
+        field = _FIELD.match(text)
+        if field and field.group("value") and not _is_abbreviation_with_case(field.group("name"), field.group("value")):
+            return _filter(field.group("name"), field.group("value"))
+        if field and not field.group("value"):
+            name = field.group("name")
+            if name.lower() in FIELD_NAMES:
+                raise TextkitError(f"Suodattimelta {name}: puuttuu arvo, esimerkiksi osio:2, vuosi:2024 tai teema:<tunnus>.")
+        if text.endswith("*"):
+            return self._prefix(text)
+        if "*" in text:
+            raise TextkitError(f"Katkaisumerkki * toimii vain sanan lopussa (kirjoitit {text}).")
+        leaf = _analyse_leaf(text, self.analyzer)
+        if leaf is None:
+            return None
+        if isinstance(leaf, Word) and _is_function_word(leaf):
+            self.ignored.append(text)
+            return None
+        return self.synonyms.expand(leaf)
+
+    def _prefix(self, text: str) -> Node:
+        stem = text.rstrip("*").lower().strip("\"'.,;:!?")
+        if "*" in stem:
+            raise TextkitError(f"Katkaisumerkki * toimii vain sanan lopussa (kirjoitit {text}).")
+        if len(stem) < MIN_PREFIX_CHARS:
+            raise TextkitError(
+                f"Katkaisuhaussa tarvitaan vähintään {MIN_PREFIX_CHARS} merkkiä ennen tähteä (kirjoitit {text})."
+            )
+        return Prefix(stem)
+
+
+def _filter(name: str, value: str) -> Filter:
+    field = FIELD_NAMES.get(name.lower())
+    if field is None:
+        known = ", ".join(sorted({k for k, v in FIELD_NAMES.items() if k in ("teema", "osio", "vuosi")}))
+        raise TextkitError(
+            f"Tuntematon kenttä '{name}:'. Käytettävissä: {known} "
+            "(esim. osio:2, vuosi:2024, teema:<tunnus>). Jos tarkoitit sanaa, kirjoita se lainausmerkeissä."
+        )
+    value = value.strip()
+    if field == "section":
+        if not _SECTION_VALUE.match(value):
+            raise TextkitError(f"osio:{value} ei kelpaa: osio on numero 1–7, esim. osio:2, osio:2,3 tai osio:2-5.")
+        numbers: list[str] = []
+        for piece in value.split(","):
+            lo, _, hi = piece.partition("-")
+            hi = hi or lo
+            if not (1 <= int(lo) <= 7 and 1 <= int(hi) <= 7 and int(lo) <= int(hi)):
+                raise TextkitError(f"osio:{value} ei kelpaa: osiot ovat 1–7.")
+            numbers.extend(str(n) for n in range(int(lo), int(hi) + 1))
+        return Filter("section", tuple(dict.fromkeys(numbers)))
+    if field == "edition":
+        years = value.split(",")
+        if not all(y.isdigit() and len(y) == 4 for y in years):
+            raise TextkitError(f"vuosi:{value} ei kelpaa: anna painoksen vuosi, esim. vuosi:2024.")
+        return Filter("edition", tuple(years))
+    return Filter("theme", tuple(v for v in value.split(",") if v))
+
+
+def _is_abbreviation_with_case(name: str, value: str) -> bool:
+    """'TEM:n', 'EU:ssa', 'ESR:ää' are words (an abbreviation and its case ending), not fields."""
+    if name.lower() in FIELD_NAMES:
+        return False
+    return (name.isupper() or len(name) <= 3) and value.isalpha() and len(value) <= 5 and value.islower()
+
+
+def _analyse_leaf(text: str, analyzer, label: str | None = None) -> Word | Phrase | None:
+    """A word or phrase of the query, analysed like the text: each word becomes the set of its
+    lemmas (all readings) plus its own lowercased form. Several words make a phrase."""
+    words = []
+    for tok in analyzer.tokens(text):
+        if not tok.is_word:
+            continue
+        lemmas = tuple(tok.lemmas)
+        if _guess_is_other_word(tok, analyzer):
+            lemmas = (tok.text.lower(),)
+        terms = tuple(dict.fromkeys([*lemmas, tok.text.lower()]))
+        words.append(Word(label=lemmas[0], terms=terms, lemmas=lemmas))
+    if not words:
+        return None
+    if len(words) == 1:
+        word = words[0]
+        return Word(label=label, terms=word.terms, lemmas=word.lemmas) if label else word
+    shown = label or " ".join(text.lower().split())
+    return Phrase(label=shown, words=tuple(words))
+
+
+def _guess_is_other_word(tok, analyzer) -> bool:
+    """A query word Voikko does not know whose fallback lemma is another, known word: most
+    likely a typo ("tekoäyl" → "teko"). Searching the guess would find that other word, so
+    the query keeps the typed form only (and "did you mean" can help)."""
+    if tok.known or not tok.lemma or tok.lemma == tok.text.lower():
+        return False
+    if any(ch.isdigit() for ch in tok.text) or tok.text.isupper() or ":" in tok.text or "-" in tok.text:
+        return False  # abbreviations and codes: "TE24:n", "ESR+", "KEHA-keskus"
+    return analyzer.analyze_word(tok.lemma).known
+
+
+def _is_function_word(word: Word) -> bool:
+    from textkit.analysis import FUNCTION_WORDS
+
+    return all(t in FUNCTION_WORDS or len(t) < 2 for t in (word.lemmas or word.terms))
+
+
+def _only_negative(node: Node) -> bool:
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, And):
+        return all(_only_negative(c) for c in node.children)
+    if isinstance(node, Or):
+        return any(_only_negative(c) for c in node.children)
+    return False
+
+
+def _absorb(member: Word | Phrase, leaf: Word | Phrase) -> Word | Phrase:
+    # The group member the user typed also matches the typed form itself ("TE24:ssä").
+    if isinstance(member, Word) and isinstance(leaf, Word) and _same_meaning(leaf, member):
+        return Word(member.label, tuple(dict.fromkeys(member.terms + leaf.terms)), member.lemmas)
+    return member
+
+
+def _same_meaning(leaf: Word | Phrase, member: Word | Phrase) -> bool:
+    """A query word is a synonym-group member when they share a lemma; a phrase when
+    every word's lemma matches in order."""
+    if isinstance(leaf, Word) and isinstance(member, Word):
+        return bool(set(leaf.lemmas) & set(member.lemmas))
+    if isinstance(leaf, Phrase) and isinstance(member, Phrase) and len(leaf.words) == len(member.words):
+        return all(set(a.lemmas) & set(b.lemmas) for a, b in zip(leaf.words, member.words))
+    return False
+
+
+def _phrase_spans(leaf: Phrase, tokens: Sequence[tuple], by_pos: dict[int, int]) -> list[tuple[int, int]]:
+    wanted = [set(w.terms) for w in leaf.words]
+    out = []
+    for i, tok in enumerate(tokens):
+        if not wanted[0].intersection(tok[3]):
+            continue
+        end_tok = tok
+        for k in range(1, len(wanted)):
+            j = by_pos.get(tok[0] + k)
+            if j is None or not wanted[k].intersection(tokens[j][3]):
+                break
+            end_tok = tokens[j]
+        else:
+            out.append((tok[1], end_tok[2]))
+    return out
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
