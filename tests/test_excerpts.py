@@ -157,6 +157,17 @@ def test_survives_reopening_and_a_changed_corpus(db, tmp_path, monkeypatch):
     assert cite(reopened.get(excerpt.id)) == cite(excerpt)
 
 
+def test_a_basket_whose_file_was_moved_aside_starts_afresh(db, tmp_path):
+    basket = Basket(db)
+    basket.add(LIST_PASSAGE)
+    db.rename(tmp_path / "vanha.sqlite3")
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    assert basket.excerpts() == []
+    basket.add(OTHER_PASSAGE)
+    assert [e.passage_id for e in Basket(db).excerpts()] == ["2024-01-4-002"]
+
+
 def test_database_uses_wal_and_a_schema_version(db):
     Basket(db)
     conn = sqlite3.connect(db)

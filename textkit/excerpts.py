@@ -315,6 +315,10 @@ class Basket:
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        if not self.path.exists():
+            # Moved aside or deleted while the app kept this Basket: start a new, empty one
+            # rather than failing on a schema-less file.
+            self._open()
         with self._guard():
             conn = self._connect()
             try:
