@@ -42,7 +42,9 @@ from textkit.types import Edition, Funding, Passage, Section, Theme
 __all__ = [
     "parse_file",
     "parse_text",
+    "format_summary",
     "read_text",
+    "decode_text",
     "clean_text",
     "short_title",
     "parse_euros",
@@ -209,6 +211,24 @@ def parse_text(
         themes=tuple(themes),
         warnings=tuple(warnings),
     )
+
+
+def format_summary(edition: Edition) -> str:
+    """A short readable summary of a parsed edition (the CLI's output without --json)."""
+    passages = edition.passages()
+    lines = [
+        f"{edition.title} ({edition.year}, katsaus {edition.reporting_date or '?'}) — {edition.source}",
+        f"{len(edition.themes)} themes, {sum(len(t.sections) for t in edition.themes)} sections, "
+        f"{len(passages)} passages, {len(edition.warnings)} warnings",
+        "",
+    ]
+    for theme in edition.themes:
+        counts = " ".join(f"{s.number}:{len(s.passages)}" for s in theme.sections)
+        lines.append(f"{theme.number:2d}. {theme.name}")
+        lines.append(f"    id {theme.id} | {theme.ministry or '-'} | {theme.period or '-'} | passages per section {counts}")
+    for warning in edition.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
 
 
 def read_text(path: str | Path) -> str:
@@ -637,31 +657,28 @@ def _heading_at(lines: list[str], i: int, current: int) -> tuple[int, list[str],
         if not number:
             return None
         title = text
+    # Multi-line headings: the title goes on while the next line (a blank line
+    # between is double spacing) looks like its tail.
     title_lines = [title.strip()]
-    consumed = 1
-    # Multi-line headings: sections 1–5 end with "(max. N merkkiä)"; others
-    # continue on a following line that starts in lower case.
     j = i + 1
-    while j < len(lines) and len(title_lines) < 4:
-        nxt = lines[j]
-        if nxt == "" or nxt.startswith(PAGE_MARK):
-            if j + 1 < len(lines) and lines[j + 1] and not HEADING_TAIL_RE.search(title_lines[-1]) and "(max" in " ".join(title_lines) + lines[j + 1]:
-                j += 1
-                continue
+    while len(title_lines) < 4 and not (number <= 5 and HEADING_TAIL_RE.search(title_lines[-1])):
+        k = j
+        while k < len(lines) and k - j < 2 and (lines[k] == "" or lines[k].startswith(PAGE_MARK)):
+            k += 1
+        nxt = lines[k].strip() if k < len(lines) else ""
+        if not nxt or lines[k].startswith(PAGE_MARK) or not _continues_heading(" ".join(title_lines), nxt, number):
             break
-        joined = " ".join(title_lines)
-        if HEADING_TAIL_RE.search(joined):
-            break
-        wants_tail = number <= 5 and ("merkkiä" in nxt or "(max" in nxt or "(max" in joined or len(title_lines) == 1 and not joined.rstrip().endswith((".", ":")))
-        if wants_tail and not SECTION_HEADING_RE.match(nxt) or (
-            number > 5 and HEADING_CONTINUATION_RE.match(nxt.strip()) and not URLISH_RE.search(nxt) and len(nxt.strip()) < 60
-        ):
-            title_lines.append(nxt.strip())
-            j += 1
-            consumed = j - i
-            continue
-        break
-    return number, title_lines, consumed
+        title_lines.append(nxt)
+        j = k + 1
+    return number, title_lines, j - i
+
+
+def _continues_heading(joined: str, nxt: str, number: int) -> bool:
+    if SECTION_HEADING_RE.match(nxt) or URLISH_RE.search(nxt):
+        return False
+    if number <= 5 and ("(max" in joined or "merkkiä" in nxt or "(max" in nxt):
+        return True  # the "(max. N merkkiä)" tail is still to come
+    return HEADING_CONTINUATION_RE.match(nxt) is not None and len(nxt) < 60
 
 
 def _looks_like_heading(text: str, number: int) -> bool:
@@ -990,20 +1007,3 @@ def _read_docx(path: Path, data: bytes) -> str:
         raise TextkitError(f"{path.name}: the Word document contains no text")
     return text
 
-
-def format_summary(edition: Edition) -> str:
-    """A short readable summary of a parsed edition (the CLI's output without --json)."""
-    passages = edition.passages()
-    lines = [
-        f"{edition.title} ({edition.year}, katsaus {edition.reporting_date or '?'}) — {edition.source}",
-        f"{len(edition.themes)} themes, {sum(len(t.sections) for t in edition.themes)} sections, "
-        f"{len(passages)} passages, {len(edition.warnings)} warnings",
-        "",
-    ]
-    for theme in edition.themes:
-        counts = " ".join(f"{s.number}:{len(s.passages)}" for s in theme.sections)
-        lines.append(f"{theme.number:2d}. {theme.name}")
-        lines.append(f"    id {theme.id} | {theme.ministry or '-'} | {theme.period or '-'} | passages per section {counts}")
-    for warning in edition.warnings:
-        lines.append(f"warning: {warning}")
-    return "\n".join(lines)
