@@ -357,3 +357,28 @@ def test_cli_basket_round_trip(tmp_path, capsys):
     assert "No excerpt 2" in capsys.readouterr().err
     assert main(["basket", "add", "2024-77-2-001", "--db", db]) == 2
     assert "No passage '2024-77-2-001'" in capsys.readouterr().err
+
+
+def test_rebuilding_models_keeps_the_basket(tmp_path, monkeypatch):
+    from textkit import build, index, topics
+
+    models = tmp_path / "models"
+    monkeypatch.setenv("TEXTKIT_MODELS", str(models))
+
+    # Stand-ins for the slow builders: what matters is how build_models swaps models/ around the basket.
+    def fake_index(editions, folder, progress=None):
+        (folder / "index").mkdir()
+        (folder / "index" / "segment").write_text("SYNTHETIC", encoding="utf-8")
+        return 1
+
+    monkeypatch.setattr(index, "build_index", fake_index)
+    monkeypatch.setattr(topics, "build_topics", lambda editions, folder, progress=None, **kw: None)
+    basket = Basket()
+    excerpt, _ = basket.add(LIST_PASSAGE, note="säilyy")
+    inode = basket.path.stat().st_ino
+    for _ in range(2):
+        build.build_models(force=True, models_dir=models)
+    assert (models / "index" / "segment").exists()
+    assert basket.path.stat().st_ino == inode
+    assert basket.excerpts() == [excerpt]
+    assert Basket().excerpts() == [excerpt]
