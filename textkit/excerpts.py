@@ -251,6 +251,10 @@ class Basket:
         """Check the file, create or migrate the schema, switch to WAL. Never replaces a file."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise TextkitError(
+                f"Cannot use {self.path} as the excerpt database: {self.path.parent} is a file, not a folder."
+            ) from None
         except OSError as exc:
             raise TextkitError(f"Cannot create the folder for the excerpt database {self.path}: {exc.strerror}.") from None
         if self.path.is_dir():
