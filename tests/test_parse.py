@@ -382,6 +382,72 @@ def test_short_title_and_slugify():
     assert slugify("ESR+ -toimintalinja 5: Å") == "esr-toimintalinja-5-a"
 
 
+SYNTHETIC_THEME = """\
+Valtakunnallinen teema
+Testiteema, jonka nimi jatkuu
+toisella rivillä
+Yhteyshenkilöt (koordinaatio tms.
+hankkeen yhteyshenkilö ja rahoittajan
+vastuuhenkilö)
+Testi Henkilö, testi.henkilo@example.fi
+Vastuullinen hallinnonala ja ministeriön
+vastuuhenkilön yhteystiedot
+Työ- ja elinkeinoministeriö: Testi Henkilö
+Teeman toteutusaika 2025–2027
+Teeman (EU+ valtio):
+a) julkinen rahoituskehys 1 000 000 e
+b) varaukset 0 €
+c) sidotut valtuudet ei vielä
+d) maksetut kustannukset ei vielä
+1) Tiivis kuvaus valtakunnallisen teeman sisällöstä ja teemassa rahoitettujen hankkeiden
+lukumäärä (max. 2000 merkkiä).
+Sisältöjä on kaksi:
+1) Ensimmäinen sisältö.
+2) Toinen sisältö, joka ei ole otsikko.
+Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2025 mennessä (max. 4000 merkkiä).
+Toimintaa oli.
+3) Arvio valtakunnalliselle teemalle asetettujen tavoitteiden saavuttamisesta (max. 2000 merkkiä).
+Arvio on hyvä.
+4) Kuvaus tulevana vuonna toteutettavasta toiminnasta ja suunnitteluista painotuksista
+(esim. hakuihin liittyen) (max. 2000 merkkiä)
+Suunnitelma on valmis.
+5) Kuvaus teeman yhteyksistä alueelliseen toimintaan, esim. toteutuneet toimenpiteet ja
+yhteistyö (max. 2000 merkkiä)
+Yhteistyötä oli.
+6) Linkkejä valtakunnallisesta teemasta kertoville verkkosivuille
+https://example.fi/teema 
+7) Testiteeman hankkeet 31.10.2025 mennessä
+S39999 Testihanke
+"""
+
+
+def test_headings_list_items_and_header_synthetic():
+    # SYNTHETIC theme: a list item "2) …" right where section 2 could start, a section 2
+    # heading without its number, a section 7 heading in other words, a two-line name.
+    edition = parse_text(SYNTHETIC_THEME, year=2025, source="synteettinen.txt")
+    theme = edition.themes[0]
+    assert edition.warnings == ()
+    assert theme.name == "Testiteema, jonka nimi jatkuu toisella rivillä"
+    assert theme.id == "testiteema-jonka-nimi-jatkuu-toisella-rivilla"
+    assert (theme.ministry, theme.period) == ("Työ- ja elinkeinoministeriö", "2025–2027")
+    assert [f.euros for f in theme.funding] == [1_000_000, 0, None, None]
+    assert [s.number for s in theme.sections] == [1, 2, 3, 4, 5, 6, 7]
+    assert [p.text for p in theme.section(1).passages] == [
+        "Sisältöjä on kaksi:",
+        "1) Ensimmäinen sisältö.",
+        "2) Toinen sisältö, joka ei ole otsikko.",
+    ]
+    assert theme.section(2).title.startswith("Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta")
+    assert theme.section(2).text == "Toimintaa oli."
+    assert theme.section(4).title.endswith("(esim. hakuihin liittyen) (max. 2000 merkkiä)")
+    assert theme.section(4).text == "Suunnitelma on valmis."
+    assert theme.section(6).text == "https://example.fi/teema"
+    assert theme.section(7).title == "Testiteeman hankkeet 31.10.2025 mennessä"
+    assert theme.section(7).text == "S39999 Testihanke"
+    assert "testi.henkilo@example.fi" in theme.contacts
+    assert "example.fi" not in json.dumps(to_dict(theme)).replace("https://example.fi/teema", "")
+
+
 # ---------------------------------------------------------------- a theme with a missing section
 
 
@@ -485,6 +551,7 @@ def test_broken_pdf_and_docx_are_refused(tmp_path):
         ("valit-2024.txt", b"  \n\n \r\n", r"valit-2024\.txt: the file is empty"),
         ("kuva-2024.txt", bytes(range(256)) * 40, r"kuva-2024\.txt: this is a binary file"),
         ("muistio-2024.txt", "Muistio\n\nTämä on kokouksen muistio.\n".encode(), r"muistio-2024\.txt: .*no theme"),
+        ("muistio.txt", "Muistio\n\nTämä on kokouksen muistio.\n".encode(), r"muistio\.txt: .*no theme"),
         ("venaja-2024.txt", "Отчёт о работе".encode("cp1251") * 10, r"venaja-2024\.txt: the text is not UTF-8"),
         ("outo-2024.txt", b"Raportti \x81\x8d\x90 teksti", r"outo-2024\.txt: the text is neither UTF-8 nor Windows-1252"),
         ("taulukko-2024.xlsx", b"abc", r"taulukko-2024\.xlsx: unsupported file type"),

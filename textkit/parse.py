@@ -162,6 +162,7 @@ def parse_file(path: str | Path, year: int | None = None) -> Edition:
         date = _reporting_date(text)
         year = int(date[:4]) if date else None
     if year is None:
+        _require_themes(text, path.name)  # "not a report" is the better message when both apply
         raise TextkitError(
             f"{path.name}: cannot tell which year this edition is; give it with --year YEAR"
         )
@@ -191,10 +192,7 @@ def parse_text(
     lines = clean.split("\n")
     theme_starts = [i for i, line in enumerate(lines) if THEME_START_RE.match(line)]
     if not theme_starts:
-        raise TextkitError(
-            f"{source}: this does not look like an ESR+ theme review: no theme "
-            "('Valtakunnallinen teema') was found"
-        )
+        _require_themes("", source)
     pages = _line_pages(lines)
     warnings: list[str] = []
     themes: list[Theme] = []
@@ -860,6 +858,15 @@ def _is_wrapped_url(lines: list[str], i: int) -> bool:
         return False
     nxt = next((lines[j] for j in range(i + 1, min(len(lines), i + 3)) if lines[j] != ""), "")
     return bool(URL_TAIL_RE.match(nxt)) and not LINK_TARGET_RE.match(nxt)
+
+
+def _require_themes(text: str, source: str) -> None:
+    if any(THEME_START_RE.match(line) for line in text.split("\n")):
+        return
+    raise TextkitError(
+        f"{source}: this does not look like an ESR+ theme review: no theme "
+        "('Valtakunnallinen teema') was found"
+    )
 
 
 def _reads_as_finnish(text: str) -> bool:
