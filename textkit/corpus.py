@@ -45,6 +45,7 @@ MANIFEST_HEADER = """\
 """
 
 SAFE_NAME_DROP_RE = re.compile(r"[^A-Za-z0-9._-]+")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 _cache: dict[tuple[str, int, int, int, str, str], Edition] = {}
@@ -246,7 +247,7 @@ def _manifest_text(entries: list[dict]) -> str:
         parts.append(f"year = {int(entry['year'])}\n")
         parts.append(f"title = {_toml_string(entry.get('title', ''))}\n")
         date = str(entry.get("reporting_date") or "")
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        if ISO_DATE_RE.fullmatch(date):
             parts.append(f"reporting_date = {date}\n")
         elif date:
             parts.append(f"reporting_date = {_toml_string(date)}\n")
