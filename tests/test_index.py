@@ -1,0 +1,290 @@
+"""Search over the real 2024 edition: recall over inflections and compounds, precision,
+phrases, filters, the JSON contract, bad input, and the atomic, idempotent build."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+import pytest
+
+from textkit import build
+from textkit.errors import TextkitError
+from textkit.index import SCHEMA, PassageTokenizer, format_result, search, snippet
+from textkit.types import to_dict
+
+from conftest import EDITION_2024_FILE, ROOT
+
+ALL = (1, 2, 3, 4, 5, 6, 7)
+
+
+@pytest.fixture(scope="module")
+def run(index_2024):
+    def _run(query, **kwargs):
+        kwargs.setdefault("limit", 0)
+        return search(query, models_dir=index_2024, **kwargs)
+
+    return _run
+
+
+def matched(result) -> set[str]:
+    return {m for hit in result.hits for m in hit.matches}
+
+
+# ---------------------------------------------------------------- recall and precision
+
+
+def test_te24_finds_every_spelling_and_not_te_toimistot(run):
+    result = run("TE24")
+    forms = matched(result)
+    assert {"TE24", "TE24-uudistus", "TE24-uudistuksesta", "TE24-kampanjan", "TE2024-valmisteluun"} <= forms
+    assert result.parsed == "(TE24 TAI TE2024 TAI TE-uudistus)"
+    assert not [m for m in forms if m.lower().startswith(("te-", "te "))]
+    # every hit really mentions the reform
+    assert all(("TE24" in h.text or "TE2024" in h.text) for h in result.hits)
+
+
+def test_any_inflected_query_form_finds_every_inflected_text_form(run):
+    for query in ("kunta", "kunnissa", "kuntien"):
+        forms = matched(run(query))
+        assert {"kunnat", "kuntien", "kunnista"} <= forms, query
+        assert not [m for m in forms if m.lower().startswith("kunto")], query
+
+
+@pytest.mark.parametrize(
+    "query, compound",
+    [
+        ("tekoäly", "tekoälyneuvonnalla"),
+        ("tekoäly", "Tekoälyajan"),
+        ("hankehaku", "kehittämishankehaku"),
+        ("verkosto", "hankeverkostotyön"),
+        ("lapsi", "lastensuojelun"),
+    ],
+)
+def test_compound_parts_and_runs_of_parts_are_found(run, query, compound):
+    assert compound in matched(run(query, sections=ALL))
+
+
+def test_phrase_over_lemmas_and_not_mere_co_occurrence(run):
+    phrase = run('"jatkuva oppiminen"', sections=ALL)
+    forms = matched(phrase)
+    assert "jatkuvan oppimisen" in forms
+    assert all(" " in m for m in forms)  # both words, next to each other
+    both = run("jatkuva oppiminen", sections=ALL)
+    loose = {h.passage_id for h in both.hits} - {h.passage_id for h in phrase.hits}
+    assert loose, "the corpus has passages where the two words merely co-occur"
+    assert {h.passage_id for h in phrase.hits} <= {h.passage_id for h in both.hits}
+
+
+def test_prefix_search_on_surface_forms(run):
+    result = run("kunn*")
+    assert result.total > 0
+    assert all(m.lower().startswith("kunn") for m in matched(result))
+
+
+def test_not_excludes(run):
+    with_yhteis = {h.passage_id for h in run("kunta").hits if any("hteiskun" in m for m in h.matches)}
+    assert with_yhteis
+    excluded = run("kunta NOT yhteiskunta")
+    assert not with_yhteis & {h.passage_id for h in excluded.hits}
+    assert all("yhteiskun" not in h.text.lower() for h in excluded.hits)
+
+
+def test_whole_word_matches_rank_before_compound_parts(run):
+    hits = run("kunta").hits
+    first = hits[0].matches
+    assert any(m.lower().startswith(("kunn", "kunt")) for m in first)
+
+
+# ---------------------------------------------------------------- scope and filters
+
+
+def test_default_scope_is_sections_2_to_5(run):
+    assert set(run("hanke").facets["section"]) <= {2, 3, 4, 5}
+    assert 7 in run("hanke", sections=ALL).facets["section"]
+
+
+def test_field_filters_in_the_query_and_as_options(run):
+    sec7 = run("hanke osio:7")
+    assert sec7.total > 0 and set(sec7.facets["section"]) == {7}
+    kohtaanto = run("hanke teema:kohtaanto")
+    assert set(kohtaanto.facets["theme"]) == {"tyomarkkinoiden-kohtaanto"}
+    assert run("hanke", theme="kohtaanto").total == kohtaanto.total
+    assert run("hanke vuosi:2024").total == run("hanke", edition=2024).total == run("hanke").total
+
+
+@pytest.mark.parametrize(
+    "query, kwargs, message",
+    [
+        ("hanke vuosi:2023", {}, "Vuoden 2023 katsausta ei ole"),
+        ("hanke", {"edition": 1999}, "Vuoden 1999 katsausta ei ole"),
+        ("hanke teema:olematon", {}, "Teemaa 'olematon' ei ole"),
+        ("hanke", {"theme": "olematon"}, "Teemat: "),
+        ("hanke", {"sections": (9,)}, "osiot ovat 1–7"),
+        ("hanke", {"limit": -1}, "--limit -1"),
+    ],
+)
+def test_bad_filters_get_a_helpful_message(run, query, kwargs, message):
+    with pytest.raises(TextkitError, match=message):
+        run(query, **kwargs)
+
+
+# ---------------------------------------------------------------- the result contract
+
+
+def test_json_contract(run):
+    result = to_dict(run("TE24", limit=3))
+    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion"}
+    assert len(result["hits"]) == 3 and result["total"] == 6
+    assert set(result["facets"]) == {"theme", "section", "edition"}
+    assert sum(result["facets"]["theme"].values()) == result["total"]
+    assert sum(result["facets"]["section"].values()) == result["total"]
+    assert result["facets"]["edition"] == {"2024": 6}
+    json.dumps(result)
+    for hit in result["hits"]:
+        assert set(hit) == {"edition", "theme_id", "theme", "section", "section_title", "page",
+                            "passage_id", "score", "text", "snippet", "matches"}
+        assert hit["edition"] == 2024 and 2 <= hit["section"] <= 5 and hit["page"] >= 1
+        assert hit["matches"], "every hit shows what matched"
+
+
+def test_matches_are_exact_substrings_in_order_and_marked_in_the_snippet(run):
+    for hit in run("kunta OR verkosto").hits:
+        cursor = 0
+        for m in hit.matches:
+            found = hit.text.find(m, cursor)
+            assert found >= cursor, (hit.passage_id, m)
+            cursor = found + len(m)
+        assert "<mark>" in hit.snippet
+        for marked in _marked(hit.snippet):
+            assert marked in hit.matches
+
+
+def _marked(snippet_html):
+    import html
+    import re
+
+    return [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", snippet_html)]
+
+
+def test_snippet_escapes_the_text_before_marking():
+    text = 'Koodi <script>alert("x")</script> & kunnat <b>ja</b> muut'
+    start = text.index("kunnat")
+    html_out = snippet(text, [(start, start + len("kunnat"))])
+    assert "<script>" not in html_out and "<b>" not in html_out
+    assert "&lt;script&gt;" in html_out and "&amp;" in html_out
+    assert "<mark>kunnat</mark>" in html_out
+
+
+def test_limit_zero_returns_all_hits(run):
+    everything = run("hanke", limit=0)
+    assert len(everything.hits) == everything.total > 20
+    assert len(run("hanke", limit=20).hits) == 20
+
+
+def test_did_you_mean(run):
+    result = run("tekoäyl")
+    assert result.total == 0 and result.suggestion == "tekoäly"
+    assert run("tekoäly").suggestion is None
+    assert run("zxqvw").suggestion is None
+
+
+def test_readable_output_groups_by_theme_with_counts(run):
+    result = run("kunta", limit=5)
+    text = format_result(result)
+    assert text.startswith("Haku: kunta  →  kunta")
+    assert f"{result.total} osumaa" in text
+    first = result.hits[0]
+    assert f"[{first.theme_id}]: {result.facets['theme'][first.theme_id]} osumaa" in text
+    assert "--limit 0 näyttää kaikki" in text
+    assert "Tarkoititko: tekoäly" in format_result(run("tekoäyl"))
+
+
+def test_cli_search_json_and_errors(index_2024, monkeypatch, capsys):
+    from textkit.cli import main
+
+    monkeypatch.setenv("TEXTKIT_MODELS", str(index_2024))
+    assert main(["search", "TE24", "--json", "--limit", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == len(data["hits"]) == 6
+    assert main(["search", "(kunta"]) == 2
+    err = capsys.readouterr().err
+    assert "Sulku '(' jäi sulkematta" in err and "Traceback" not in err
+    assert main(["search", "kunta", "--sections", "2-3"]) == 0
+    assert "osiot 2:" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- index internals
+
+
+def test_schema_pickles_without_native_handles():
+    tokenizer = PassageTokenizer()
+    tokenizer._analyzer = object()  # stands for a native handle
+    assert pickle.loads(pickle.dumps(tokenizer))._analyzer is None
+    assert pickle.loads(pickle.dumps(SCHEMA)).names() == SCHEMA.names()
+
+
+# ---------------------------------------------------------------- build: atomic, idempotent
+
+
+@pytest.fixture()
+def small_corpus(tmp_path, monkeypatch):
+    """SYNTHETIC corpus: the real 2024 title lines and its first theme only, as a 2024 edition."""
+    lines = EDITION_2024_FILE.read_text(encoding="utf-8").split("\n")
+    starts = [i for i, line in enumerate(lines) if line.strip() == "Valtakunnallinen teema"]
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "toteutuskatsaus-2024.txt").write_text("\n".join(lines[: starts[1]]), encoding="utf-8")
+    shutil.copy(ROOT / "corpus" / "editions.toml", folder / "editions.toml")
+    shutil.copy(ROOT / "corpus" / "synonyms.toml", folder / "synonyms.toml")
+    models = tmp_path / "models"
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(folder))
+    monkeypatch.setenv("TEXTKIT_MODELS", str(models))
+    # The topic model has its own tests; these are about the index build.
+    monkeypatch.setattr(build, "_build_topics_fn", lambda: None)
+    return folder, models
+
+
+def test_build_is_idempotent_and_forceable(small_corpus):
+    _, models = small_corpus
+    messages = []
+    first = build.build_models(progress=lambda f, m: messages.append((f, m)))
+    assert first.built and first.passages > 10 and first.editions == (2024,)
+    assert messages[-1][0] == 1.0 and all(0.0 <= f <= 1.0 for f, _ in messages)
+    again = build.build_models()
+    assert not again.built and again.passages == first.passages
+    assert build.build_models(force=True).built
+    assert build.build_status() == "current"
+    assert not [p for p in models.iterdir() if p.name.startswith((".build-tmp-", ".old-"))]
+    assert search("TE24", limit=0).total > 0
+
+
+def test_failed_build_leaves_the_previous_index_usable(small_corpus, monkeypatch):
+    _, models = small_corpus
+    build.build_models()
+    before = search("kunta", limit=0).total
+
+    def broken(*args, **kwargs):
+        raise TextkitError("simulated failure half-way through the build")
+
+    monkeypatch.setattr("textkit.index.build_index", broken)
+    with pytest.raises(TextkitError, match="simulated"):
+        build.build_models(force=True)
+    assert search("kunta", limit=0).total == before
+    assert not [p for p in models.iterdir() if p.name.startswith(".build-tmp-")]
+
+
+def test_missing_index_is_built_and_stale_index_rebuilt(small_corpus):
+    corpus, models = small_corpus
+    messages = []
+    assert search("TE24", progress=lambda f, m: messages.append(m)).total > 0
+    assert any("rakennetaan" in m for m in messages)
+    # The corpus changes (an edition file is edited): the next search rebuilds first.
+    path = corpus / "toteutuskatsaus-2024.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build.build_status() == "stale"
+    messages.clear()
+    search("TE24", progress=lambda f, m: messages.append(m))
+    assert any("uudelleen" in m for m in messages)
+    assert build.build_status() == "current"
