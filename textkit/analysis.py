@@ -283,6 +283,10 @@ def _analyze_word(word: str) -> WordAnalysis:
         return _plain(lower, known=False)
 
     fallback = _fallback_lemma(word)
+    if fallback == lower and _NAME_SHAPE.match(word):
+        stem = _name_stem(lower)
+        if stem != lower:
+            return WordAnalysis(stem, (stem, lower), (), (stem, lower), False, True)
     compound = _guess_compound(word)
     if compound is not None and fallback in (lower, compound.lemma):
         # An unknown compound with a known head, not contradicted by simplemma.
@@ -377,21 +381,29 @@ def _choose(word: str, ranked: list[dict[str, str]], candidates: list[tuple[str,
     # 1. A closed-class word's own reading ("kuin", "noin", "eli", "silloin", "näin", "sillä").
     if top.get("CLASS") in _UNINFLECTED_CLASSES and top.get("BASEFORM", "").lower() == lower:
         return lower, top
-    # 2. Pronoun readings beat rare open-class homographs ("niitä" is not "niittää").
-    for lem, reading in candidates:
-        if reading.get("CLASS") == "asemosana":
-            return lem, reading
-    # 3. A second, frequency-informed lemmatiser breaks ties between Voikko's readings
+    if len({lem for lem, _ in candidates}) == 1:
+        return candidates[0]
+    # 2. A second, frequency-informed lemmatiser breaks ties between Voikko's readings
     #    ("vuotta" → vuosi, not vuo; "voi" → voida); it adds no lemma of its own here.
+    #    Pronoun readings beat open-class homographs ("niitä" is not "niittää").
     hint = _simplemma_lemma(word)
-    for lem, reading in candidates:
+    # (only each pronoun reading's own lemma: "ne" stands for "se")
+    pronouns = [(_reading_lemmas(word, r)[0], r) for r in ranked if r.get("CLASS") == "asemosana"]
+    pool = pronouns or candidates
+    for lem, reading in pool:
         if lem == hint:
             return lem, reading
-    return candidates[0]
+    for lem, reading in pool:
+        if lem == lower:
+            return lem, reading
+    return pool[0]
 
 # Plural personal and demonstrative pronouns have the singular as lemma (UD convention):
 # "me" → minä, "niitä" → se.
-_PRONOUN_LEMMA = {"me": "minä", "te": "sinä", "he": "hän", "ne": "se", "nämä": "tämä", "nuo": "tuo"}
+_PRONOUN_LEMMA = {
+    "me": "minä", "te": "sinä", "he": "hän", "ne": "se", "nämä": "tämä", "nuo": "tuo",
+    "mä": "minä", "sä": "sinä",  # spoken forms
+}
 _FST_CLITICS = re.compile(r"\[F[a-z]+\].*$")
 
 
@@ -554,6 +566,26 @@ def _guess_compound(word: str) -> WordAnalysis | None:
     lemmas = _dedupe([lemma, *(modifier + alt for alt in head_info.lemmas)])
     terms = _dedupe([*lemmas, *parts, *(modifier + run for run in head_info.terms if run in head_info.parts[:1]), lower])
     return WordAnalysis(lemma, lemmas, parts, terms, False, True)
+
+
+# Case endings of names the dictionary does not know, longest first. Consonant-final
+# foreign names take a linking "i" ("Carterin", "Schipholissa"); vowel-final names take the
+# ending directly ("Eviran", "Arcadassa", "Omniaan"). Nominative-looking endings ("-ia",
+# a lone "-a") are left alone: "Omnia" and "Spesia" are names as they stand.
+_NAME_ENDINGS = re.compile(
+    r"^(?P<stem>.{2,}?[bcdfghjklmnpqrstvwxz])i(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|in|n|na|nä)$"
+    r"|^(?P<istem>.{2,}?(?P<v>[aeiouyäö]))(?P=v)n$"
+    r"|^(?P<vstem>.{2,}?[aeiouyäö])(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|n)$"
+)
+_NAME_SHAPE = re.compile(r"^[A-ZÅÄÖÜ][a-zåäöüéèáàíóúñç]+$")
+
+
+def _name_stem(lower: str) -> str:
+    """The nominative of an inflected unknown name ('carterin' → carter), or the word."""
+    m = _NAME_ENDINGS.match(lower)
+    if not m:
+        return lower
+    return m.group("stem") or m.group("vstem") or m.group("istem")
 
 
 def _simplemma_lemma(word: str) -> str:
