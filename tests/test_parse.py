@@ -432,9 +432,10 @@ def test_headings_list_items_and_header_synthetic():
     assert (theme.ministry, theme.period) == ("Työ- ja elinkeinoministeriö", "2025–2027")
     assert [f.euros for f in theme.funding] == [1_000_000, 0, None, None]
     assert [s.number for s in theme.sections] == [1, 2, 3, 4, 5, 6, 7]
-    # A short list stays with the line that introduces it.
     assert [p.text for p in theme.section(1).passages] == [
-        "Sisältöjä on kaksi: 1) Ensimmäinen sisältö. 2) Toinen sisältö, joka ei ole otsikko."
+        "Sisältöjä on kaksi:",
+        "1) Ensimmäinen sisältö.",
+        "2) Toinen sisältö, joka ei ole otsikko.",
     ]
     assert theme.section(2).title.startswith("Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta")
     assert theme.section(2).text == "Toimintaa oli."

@@ -66,7 +66,6 @@ PAGE_MARK = "\f"
 # Passages are paragraphs; a longer paragraph is cut at sentence ends into ~TARGET-sized pieces.
 MAX_PASSAGE_CHARS = 1200
 TARGET_PASSAGE_CHARS = 800
-SHORT_LIST_ITEM_CHARS = 160
 
 # ---------------------------------------------------------------- regular expressions
 # All patterns used by the clean-up and the structure parser, named and compiled once.
@@ -88,9 +87,9 @@ SENTENCE_END_RE = re.compile(r"[.!?:)]\s*$")
 PARAGRAPH_END_RE = re.compile(r"[.!?:;)”\"]\s*$")
 LOWERCASE_START_RE = re.compile(r"^[a-zåäö]")
 # A list item at a line start: "- Sana", "1) Sana", "2. Sana", or a project code "S30165 …"/"R-01402 …".
-LIST_ITEM_LINE_RE = re.compile(
-    r"^\s*(?:[-•–▪]\s+\S|[-•–▪][A-ZÅÄÖ]|\d{1,2}[.)]\s+[A-ZÅÄÖ]|(?:S\d{5}|R-\d{5})\s)"
-)
+LIST_ITEM_LINE_RE = re.compile(r"^\s*(?:(?:[-•–▪]\s?|\d{1,2}[.)]\s+)[A-ZÅÄÖ]|(?:S\d{5}|R-\d{5})\s)")
+# In double-spaced text a blank line before any list marker is kept ("- julkiset …").
+LIST_MARKER_RE = re.compile(r"^\s*(?:\d{1,2}\)|[-•–▪]\s)")
 SENTENCE_BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9”\"])")
 # "mm. Valtioneuvoston", "esim. Kela": a short lower-case abbreviation is no sentence end.
 ABBREVIATION_END_RE = re.compile(r"(?:^|\s)(?:mm|esim|ns|n|ml|ko|yms|tms|vrt|ks|eli|mrd|milj|os|puh|p|s|v|ym)\.$")
@@ -788,24 +787,6 @@ def _paragraphs(lines: list[str], pages: list[int]) -> list[tuple[str, int]]:
         for chunk_start, chunk in _split_long(text):
             page = next((pg for offset, pg in reversed(starts) if offset <= chunk_start), starts[0][1])
             out.append((chunk, page))
-    return _group_short_lists(out)
-
-
-def _group_short_lists(passages: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Keep a list of short items together with the line that introduces it ("… ovat:").
-
-    A one-line list item alone ("- viranomaiset ja päättäjät") is too small to
-    be found or quoted sensibly; with its introduction it is a paragraph.
-    """
-    out: list[tuple[str, int]] = []
-    open_list = False
-    for text, page in passages:
-        is_item = LIST_ITEM_LINE_RE.match(text) is not None and len(text) <= SHORT_LIST_ITEM_CHARS
-        if out and is_item and open_list and len(out[-1][0]) + len(text) < MAX_PASSAGE_CHARS:
-            out[-1] = (out[-1][0] + " " + text, out[-1][1])
-            continue
-        out.append((text, page))
-        open_list = text.rstrip().endswith(":") or (is_item and open_list)
     return out
 
 
@@ -927,7 +908,7 @@ def _collapse_run(lines: list[str], run: list[int], keep_blank: list[bool]) -> N
     for here, nxt in zip(run, run[1:]):
         last, first_next = lines[here], lines[nxt]
         ends_sentence = SENTENCE_END_RE.search(last) is not None and len(last.rstrip()) < 0.8 * full
-        starts_item = LIST_ITEM_LINE_RE.match(first_next) is not None or SECTION_HEADING_RE.match(first_next) is not None
+        starts_item = LIST_MARKER_RE.match(first_next) is not None or SECTION_HEADING_RE.match(first_next) is not None
         if not (ends_sentence or starts_item):
             for k in range(here + 1, nxt):
                 if lines[k] == "":
