@@ -27,3 +27,20 @@ def index_2024(tmp_path_factory, edition_2024):
     folder = tmp_path_factory.mktemp("models-2024")
     build_index([edition_2024], folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def built_models(tmp_path_factory):
+    """A models folder built by `textkit.build.build_models` (search index + topic model) from the
+    real corpus/, once per session. Read-only for tests: copy it (or use `app_models` in
+    tests/test_app.py) before writing, e.g. the excerpt basket. Does not set TEXTKIT_MODELS
+    itself, so tests that want it use monkeypatch.setenv."""
+    from textkit.build import build_models
+
+    folder = tmp_path_factory.mktemp("built-models")
+    with pytest.MonkeyPatch.context() as patch:
+        # The build reads both folders from the environment in places; pin them for its duration.
+        patch.setenv("TEXTKIT_MODELS", str(folder))
+        patch.setenv("TEXTKIT_CORPUS", str(ROOT / "corpus"))
+        build_models(models_dir=folder, corpus_dir=ROOT / "corpus")
+    return folder

@@ -1,0 +1,267 @@
+"""The Streamlit app through streamlit.testing.v1.AppTest: every page, without a browser.
+
+All tests share one models folder built once per session (`built_models` in
+conftest.py); each test gets its own copy, so the excerpt basket in it starts
+empty. The corpus is the real 2024 edition; the upload test adds a SYNTHETIC
+"2025 edition" (a slice of the 2024 text under another year) to a temporary copy.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tomllib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import EDITION_2024_FILE, ROOT
+
+APP = ROOT / "app.py"
+PAGES = ("haku", "teemat", "aiheet", "vuosivertailu", "otteet", "aineisto")
+TITLES = {"haku": "Haku", "teemat": "Teemat", "aiheet": "Aiheet", "vuosivertailu": "Vuosivertailu",
+          "otteet": "Otteet", "aineisto": "Aineisto"}
+TIMEOUT = 120  # the first run of a session loads Voikko and opens the index
+
+
+@pytest.fixture()
+def app_models(built_models, tmp_path, monkeypatch):
+    """A private copy of the session's built models (so each test's basket starts empty)."""
+    folder = tmp_path / "models"
+    shutil.copytree(built_models, folder)
+    monkeypatch.setenv("TEXTKIT_MODELS", str(folder))
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(ROOT / "corpus"))
+    return folder
+
+
+@pytest.fixture()
+def app(app_models):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    _assert_clean(at)
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py").run()
+    _assert_clean(at)
+    return at
+
+
+# ---------------------------------------------------------------- every page
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_with_its_finnish_title(app, page):
+    open_page(app, page)
+    assert app.title[0].value == TITLES[page]
+    assert not app.error
+
+
+def test_english_labels_on_request(app):
+    app.radio(key="lang").set_value("en").run()
+    assert app.title[0].value == "Search"
+    assert app.text_input(key="query").label == "Query"
+
+
+# ---------------------------------------------------------------- Haku
+
+
+def test_search_te24_shows_hits_grouped_by_theme_with_highlights(app):
+    search(app, "TE24")
+    assert "te24" in _captions(app).lower()                      # the parsed query
+    assert "TE2024" in _captions(app)                             # its synonyms
+    assert any("osumaa" in m.value for m in app.markdown)
+    assert "Työmarkkinoiden kohtaanto" in [s.value.rsplit(" (", 1)[0] for s in app.subheader]
+    snippets = [h.value for h in app.html if "snippet" in h.value]
+    assert snippets and all("<mark>" in s for s in snippets)
+    assert any("<mark>TE24" in s for s in snippets)
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")   # hits per theme
+
+
+def test_filters_narrow_the_results(app):
+    search(app, "kunta")
+    themes_all = _result_themes(app)
+    assert len(themes_all) > 2
+
+    app.selectbox(key="filter_theme").set_value("tyomarkkinoiden-kohtaanto").run()
+    assert _result_themes(app) == ["Työmarkkinoiden kohtaanto"]
+
+    app.selectbox(key="filter_theme").set_value(None).run()
+    app.pills(key="filter_sections").set_value([4]).run()
+    sections = [c.value for c in app.caption if " · s. " in c.value]
+    assert sections and all("4 Tuleva toiminta" in c for c in sections)
+
+
+def test_did_you_mean_is_a_clickable_suggestion(app):
+    search(app, "tekoälu")
+    assert app.warning   # no hits
+    app.button(key="did_you_mean").click().run()
+    assert app.text_input(key="query").value == "tekoäly"
+    assert _result_themes(app)
+
+
+def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
+    search(app, "EI kunta", expect_clean=False)
+    assert not app.exception
+    assert "poissulkevia" in app.error[0].value
+
+
+def test_add_to_basket_persists(app, app_models):
+    from textkit.excerpts import Basket
+
+    search(app, "TE24")
+    first = next(b for b in app.button if b.key and b.key.startswith("add_"))
+    first.click().run()
+    _assert_clean(app)
+    saved = Basket(app_models / "excerpts.sqlite3").excerpts()
+    assert len(saved) == 1
+    assert saved[0].passage_id == first.key.removeprefix("add_")
+    assert saved[0].query == "TE24" and saved[0].collection == "Oletus"
+
+    # A new session (another browser tab) sees it on the Otteet page.
+    other = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    open_page(other, "otteet")
+    table = other.data_editor[0].value
+    assert list(table["id"]) == [saved[0].id]
+
+
+# ---------------------------------------------------------------- Otteet
+
+
+def test_basket_notes_codes_and_collections_are_saved(app, app_models):
+    from textkit.excerpts import Basket, find_passage
+
+    basket = Basket(app_models / "excerpts.sqlite3")
+    first, _ = basket.add(find_passage("2024-01-2-006"))
+    second, _ = basket.add(find_passage("2024-01-4-001"))
+    open_page(app, "otteet")
+    app.session_state["basket_editor_0"] = {
+        "edited_rows": {0: {"muistiinpano": "Viestintä TE24:stä", "koodit": "TE24, viestintä"},
+                        1: {"poista": True}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    app.button(key="basket_save").click().run()
+    _assert_clean(app)
+    assert app.success
+    (kept,) = basket.excerpts()
+    assert kept.id == first.id and kept.note == "Viestintä TE24:stä" and kept.codes == ("TE24", "viestintä")
+
+    app.session_state["basket_editor_1"] = {
+        "edited_rows": {0: {"kokoelma": "Raportti"}}, "added_rows": [], "deleted_rows": [],
+    }
+    app.button(key="basket_save").click().run()
+    assert [c.name for c in basket.collections()] == ["Raportti"]
+
+
+def test_export_buttons_produce_real_files(app, app_models, monkeypatch):
+    import docx
+    import openpyxl
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from textkit.excerpts import Basket, find_passage
+
+    served: dict[str, bytes] = {}
+
+    class RecordingStorage(MemoryMediaFileStorage):
+        """The media storage the download buttons write to, keeping what they serve."""
+
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            served[filename] = path_or_data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
+    passage = find_passage("2024-01-2-006")
+    Basket(app_models / "excerpts.sqlite3").add(passage, note="muistiin", codes=["TE24"])
+    open_page(app, "otteet")
+    assert [b.label for b in app.download_button] == ["XLSX", "DOCX", "CSV", "Markdown"]
+    assert set(served) == {"otteet.xlsx", "otteet.docx", "otteet.csv", "otteet.md"}
+
+    sheet = openpyxl.load_workbook(io.BytesIO(served["otteet.xlsx"])).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert passage.text in cells and "muistiin" in cells
+    document = docx.Document(io.BytesIO(served["otteet.docx"]))
+    assert "TE24" in "\n".join(p.text for p in document.paragraphs)
+    assert "Työmarkkinoiden kohtaanto" in served["otteet.csv"].decode("utf-8-sig")
+    assert "s. 4" in served["otteet.md"].decode("utf-8")
+
+
+# ---------------------------------------------------------------- Aiheet
+
+
+def test_topics_page_shows_charts_and_the_passages_of_a_topic(app):
+    open_page(app, "aiheet")
+    assert len(app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")) >= 4
+    assert len(app.dataframe[0].value) >= 2          # one row per topic
+    app.selectbox(key="topic_choice").set_value(1).run()
+    _assert_clean(app)
+    passages = [e.label for e in app.expander]
+    assert passages and all(" · " in label for label in passages)
+
+
+# ---------------------------------------------------------------- Aineisto
+
+
+def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / "editions.toml", corpus / "editions.toml")
+    shutil.copy(EDITION_2024_FILE, corpus / EDITION_2024_FILE.name)
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(corpus))
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    open_page(at, "aineisto")
+    at.file_uploader(key="upload_file").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))
+    at.number_input(key="upload_year").set_value(2025).run()
+    _assert_clean(at)
+    assert [m.value for m in at.metric] == ["2025", "2", at.metric[2].value]   # year, themes, passages
+    assert not at.button(key="accept_upload").disabled
+    assert "2025" not in (corpus / "editions.toml").read_text()   # nothing stored before accepting
+
+    at.button(key="accept_upload").click().run()
+    _assert_clean(at)
+    assert at.success
+    manifest = tomllib.loads((corpus / "editions.toml").read_text())
+    added = next(e for e in manifest["edition"] if e["year"] == 2025)
+    assert (corpus / added["file"]).exists() and " " not in added["file"]
+    from textkit.build import read_build_record
+
+    assert read_build_record(app_models)["editions"] == [2024, 2025]
+
+
+def test_upload_of_a_wrong_file_is_refused_in_finnish(app):
+    open_page(app, "aineisto")
+    app.file_uploader(key="upload_file").set_value(("katsaus.pdf", b"not a pdf", "application/pdf"))
+    app.run()
+    assert not app.exception
+    assert "ei ole PDF" in app.error[0].value
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def search(at: AppTest, query: str, *, expect_clean: bool = True) -> AppTest:
+    at.text_input(key="query").input(query).run()
+    if expect_clean:
+        _assert_clean(at)
+    return at
+
+
+def _assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def _result_themes(at: AppTest) -> list[str]:
+    return [s.value.rsplit(" (", 1)[0] for s in at.subheader]
+
+
+def _synthetic_2025() -> bytes:
+    """SYNTHETIC edition: the real 2024 title lines and its first two themes, to be uploaded as 2025."""
+    lines = EDITION_2024_FILE.read_text(encoding="utf-8").split("\n")
+    starts = [i for i, line in enumerate(lines) if line.strip() == "Valtakunnallinen teema"]
+    return "\n".join(lines[: starts[2]]).encode("utf-8")
