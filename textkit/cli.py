@@ -136,15 +136,56 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
-    raise TextkitError("topics is not implemented yet")
+    from textkit.topics import format_topics, topics
+
+    result = topics(k=args.k)
+    if not result.stored and args.k is None:
+        print("textkit: aihemallia ei ole tallennettu (tai aineisto on muuttunut), sovitettiin nyt; "
+              "`textkit build` tallentaa sen.", file=sys.stderr)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(format_topics(result))
+    return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    raise TextkitError("compare is not implemented yet")
+    from textkit import compare
+    from textkit.types import to_dict
+
+    if args.all:
+        if args.themes:
+            raise TextkitError("Anna joko kaksi teemaa tai --all, ei molempia.")
+        result = compare.compare_all(edition=args.edition)
+        text = compare.format_matrix
+    elif len(args.themes) == 2:
+        result = compare.compare_themes(*args.themes, edition=args.edition)
+        text = compare.format_comparison
+    else:
+        raise TextkitError("Anna kaksi teemaa (tunniste tai numero), esim. `textkit compare 1 5`, "
+                           "tai --all kaikkien teemojen samankaltaisuuteen.")
+    if args.json:
+        print_json(to_dict(result))
+    else:
+        print(text(result))
+    return 0
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    raise TextkitError("diff is not implemented yet")
+    from textkit import compare
+    from textkit.types import to_dict
+
+    if args.theme:
+        result = compare.diff_theme(args.theme, args.from_year, args.to_year)
+        text = compare.format_theme_diff
+    else:
+        result = compare.diff_all(args.from_year, args.to_year)
+        text = compare.format_edition_diff
+    if args.json:
+        print_json(to_dict(result))
+    else:
+        print(text(result))
+    return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
