@@ -292,8 +292,9 @@ def _analyze_word(word: str) -> WordAnalysis:
         if stem != lower:
             return WordAnalysis(stem, (stem, lower), (), (stem, lower), False, True)
     compound = _guess_compound(word)
-    if compound is not None and fallback in (lower, compound.lemma):
-        # An unknown compound with a known head, not contradicted by simplemma.
+    if compound is not None:
+        # An unknown compound with a known head: Voikko's analysis of the head is better
+        # evidence than simplemma's guess ("maahanmuuttaneiden", not "maahanmuuttane").
         return compound
     return WordAnalysis(fallback, (fallback,), (), _dedupe([fallback, lower]), False, True)
 
@@ -562,8 +563,10 @@ def _guess_compound(word: str) -> WordAnalysis | None:
         return None
     modifier, head, modifier_known = best
     head_info = _analyze_word(head)
-    if not head_info.known or len(head_info.lemma) < 5:
-        return None  # short heads ("anto" in "kohtaannon") are too often accidental
+    if not head_info.known or len(head_info.lemma) < 5 or head_info.parts:
+        # Short or compound heads ("anto" in "kohtaannon", "antotyö" in "kohtaantotyön")
+        # are too often accidental.
+        return None
     mod_lemma = _part_lemma(modifier, "") if modifier_known else _fallback_lemma(modifier)
     lemma = modifier + head_info.lemma
     parts = _dedupe([mod_lemma or modifier, *(head_info.parts or (head_info.lemma,))])
