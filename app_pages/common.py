@@ -240,3 +240,47 @@ def _synonyms(query: str, corpus: str) -> list[str]:
     from textkit.query import parse_query
 
     return ui.synonym_groups(parse_query(query, analyzer=analyzer()).tree)
+
+
+def compare_themes(theme_a: str, theme_b: str, edition: int | None) -> Any:
+    return _compare_themes(theme_a, theme_b, edition, *models_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare_themes(theme_a: str, theme_b: str, edition: int | None, models: str, build: str) -> Any:
+    from textkit.compare import compare_themes
+
+    return compare_themes(theme_a, theme_b, edition=edition, models_dir=Path(models))
+
+
+def compare_all(edition: int | None) -> Any:
+    return _compare_all(edition, *models_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _compare_all(edition: int | None, models: str, build: str) -> Any:
+    from textkit.compare import compare_all
+
+    return compare_all(edition=edition, models_dir=Path(models))
+
+
+def diff_theme(theme: str, from_year: int, to_year: int) -> Any:
+    return _diff_theme(theme, from_year, to_year, *models_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _diff_theme(theme: str, from_year: int, to_year: int, models: str, build: str) -> Any:
+    from textkit.compare import diff_theme
+
+    return diff_theme(theme, from_year, to_year, models_dir=Path(models))
+
+
+def diff_all(from_year: int, to_year: int) -> Any:
+    return _diff_all(from_year, to_year, *models_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _diff_all(from_year: int, to_year: int, models: str, build: str) -> Any:
+    from textkit.compare import diff_all
+
+    return diff_all(from_year, to_year, models_dir=Path(models))

@@ -1,7 +1,116 @@
-"""Page placeholder: being wired to textkit functions."""
+"""Teemat: two themes side by side (distinctive and shared terms, topic mix, funding) and the similarity of all themes."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from textkit import ui
 
-st.title(common.t("page_themes"))
+t = common.t
+lang = common.lang()
+st.title(t("page_themes"))
+
+if common.missing("textkit.compare"):
+    st.stop()
+
+with common.user_errors():
+    editions = common.editions()
+    years = sorted((e.year for e in editions), reverse=True)
+    edition = years[0]
+    if len(years) > 1:
+        edition = st.selectbox(t("edition"), years, key="themes_edition")
+    themes = {th.id: f"{th.number}. {th.name}" for th in next(e for e in editions if e.year == edition).themes}
+    ids = list(themes)
+
+    col_a, col_b = st.columns(2)
+    theme_a = col_a.selectbox(t("theme_a"), ids, index=0, format_func=themes.get, key="theme_a")
+    theme_b = col_b.selectbox(t("theme_b"), ids, index=min(1, len(ids) - 1), format_func=themes.get, key="theme_b")
+
+    if theme_a == theme_b:
+        st.info("Valitse kaksi eri teemaa." if lang == "fi" else "Choose two different themes.")
+    else:
+        comparison = common.compare_themes(theme_a, theme_b, edition)
+        st.metric(
+            t("similarity_pair"), f"{comparison.similarity:.2f}",
+            help="Kosinisamankaltaisuus osioiden 2–5 perusmuotojen TF-IDF-painoista (0 = ei yhteistä, 1 = sama)."
+            if lang == "fi" else "Cosine similarity over TF-IDF of the lemmas of sections 2–5 (0 = nothing shared, 1 = same).",
+        )
+        for column, header, distinctive in zip((col_a, col_b), comparison.themes, comparison.distinctive):
+            with column:
+                st.caption(f"{header.ministry} · {header.period}")
+                st.markdown(f"**{t('funding')}**")
+                st.dataframe(ui.funding_rows(header), hide_index=True, width="stretch")
+                st.progress(
+                    min(max(header.paid_share or 0.0, 0.0), 1.0),
+                    text=f"{t('paid_share')}: {ui.format_percent(header.paid_share)}",
+                )
+                st.markdown(f"**{t('distinctive')}**")
+                if distinctive:
+                    st.dataframe(ui.key_term_rows(distinctive), hide_index=True, width="stretch")
+                else:
+                    st.caption(t("no_terms"))
+
+        st.subheader(t("shared"))
+        if comparison.shared:
+            shared = pd.DataFrame(ui.shared_term_rows(comparison.shared)).melt(
+                id_vars="sana", var_name="teema", value_name="määrä"
+            )
+            shared["teema"] = shared["teema"].map({"A": themes[theme_a], "B": themes[theme_b]})
+            st.altair_chart(
+                alt.Chart(shared)
+                .mark_bar()
+                .encode(
+                    y=alt.Y("sana:N", sort=[s.term for s in comparison.shared], title=None),
+                    yOffset="teema:N",
+                    x=alt.X("määrä:Q", title="määrä" if lang == "fi" else "count"),
+                    color=alt.Color("teema:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+                    tooltip=["sana", "teema", "määrä"],
+                )
+                .properties(height=max(120, 34 * len(comparison.shared))),
+                width="stretch",
+            )
+        else:
+            st.caption(t("no_terms"))
+
+        st.subheader(t("topic_mix"))
+        if comparison.topic_mix:
+            mix = pd.DataFrame(ui.topic_mix_rows(comparison.topic_mix, [themes[theme_a], themes[theme_b]]))
+            st.altair_chart(
+                alt.Chart(mix)
+                .mark_bar()
+                .encode(
+                    y=alt.Y("aihe:N", title=None, sort=None, axis=alt.Axis(labelLimit=280)),
+                    yOffset="teema:N",
+                    x=alt.X("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+                    color=alt.Color("teema:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+                    tooltip=["aihe", "teema", alt.Tooltip("osuus:Q", format=".1%")],
+                )
+                .properties(height=34 * len(comparison.topic_mix) + 40),
+                width="stretch",
+            )
+        else:
+            st.caption("Aihemallia ei ole." if lang == "fi" else "No topic model.")
+
+    st.subheader(t("similarity"))
+    matrix = common.compare_all(edition)
+    cells = pd.DataFrame(ui.similarity_rows(matrix))
+    order = [f"{h.number}. {h.name}" for h in matrix.themes]
+    base = alt.Chart(cells).encode(
+        x=alt.X("teema_b:N", sort=order, title=None,
+                axis=alt.Axis(labelAngle=-35, labelLimit=170, labelOverlap=False, orient="top")),
+        y=alt.Y("teema_a:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+    )
+    st.altair_chart(
+        (
+            base.mark_rect().encode(
+                color=alt.Color("samankaltaisuus:Q", title=t("similarity_pair"), scale=alt.Scale(scheme="greens")),
+                tooltip=["teema_a", "teema_b", alt.Tooltip("samankaltaisuus:Q", format=".2f")],
+            )
+            + base.mark_text(fontSize=10).encode(
+                text=alt.Text("samankaltaisuus:Q", format=".2f"),
+                color=alt.condition("datum.samankaltaisuus > 0.6", alt.value("white"), alt.value("black")),
+            )
+        ).properties(height=34 * len(order)),
+        width="stretch",
+    )

@@ -1,7 +1,97 @@
-"""Page placeholder: being wired to textkit functions."""
+"""Vuosivertailu: what is new, gone, rising and falling in a theme between two editions."""
 
+import pandas as pd
+import altair as alt
 import streamlit as st
 
 from app_pages import common
+from textkit import ui
 
-st.title(common.t("page_diff"))
+t = common.t
+lang = common.lang()
+st.title(t("page_diff"))
+
+if common.missing("textkit.compare"):
+    st.stop()
+
+with common.user_errors():
+    editions = common.editions()
+    years = sorted(e.year for e in editions)
+    if len(years) < 2:
+        st.info(t("one_edition", year=years[0] if years else "–"), icon=":material/info:")
+        st.stop()
+
+    latest = next(e for e in editions if e.year == years[-1])
+    themes = {th.id: f"{th.number}. {th.name}" for th in latest.themes}
+    col_theme, col_from, col_to = st.columns([3, 1, 1])
+    theme = col_theme.selectbox(t("theme"), list(themes), format_func=themes.get, key="diff_theme")
+    from_year = col_from.selectbox(t("from_edition"), years, index=len(years) - 2, key="diff_from")
+    to_year = col_to.selectbox(t("to_edition"), years, index=len(years) - 1, key="diff_to")
+    if from_year == to_year:
+        st.warning(t("same_edition"))
+        st.stop()
+
+    diff = common.diff_theme(theme, from_year, to_year)
+    if diff.name_from != diff.name_to:
+        st.caption(f"{diff.name_from} → {diff.name_to}")
+
+    st.subheader(t("term_changes"))
+    columns = st.columns(4)
+    for column, key, changes in zip(
+        columns,
+        ("new_terms", "gone_terms", "rising", "falling"),
+        (diff.new_terms, diff.gone_terms, diff.rising_terms, diff.falling_terms),
+    ):
+        with column:
+            st.markdown(f"**{t(key)}** ({len(changes)})")
+            if changes:
+                st.dataframe(ui.term_change_rows(changes, from_year, to_year), hide_index=True, width="stretch")
+            else:
+                st.caption("–")
+            examples = [(c.term, e) for c in changes[:5] for e in c.examples[:1]]
+            if examples:
+                with st.expander(t("examples")):
+                    for term, example in examples:
+                        st.markdown(f"**{term}** · {example.passage_id}")
+                        st.caption(example.snippet)
+
+    st.subheader(t("topic_changes"))
+    columns = st.columns(4)
+    for column, key, changes in zip(
+        columns,
+        ("new_topics", "gone_topics", "rising_topics", "falling_topics"),
+        (diff.new_topics, diff.gone_topics, diff.rising_topics, diff.falling_topics),
+    ):
+        with column:
+            st.markdown(f"**{t(key)}** ({len(changes)})")
+            if changes:
+                st.dataframe(ui.topic_change_rows(changes, from_year, to_year), hide_index=True, width="stretch")
+            else:
+                st.caption("–")
+
+    overall = common.diff_all(from_year, to_year)
+    if overall.topics:
+        st.subheader(
+            f"Aiheiden osuudet koko katsauksessa {from_year} → {to_year}" if lang == "fi"
+            else f"Topic shares in the whole edition {from_year} → {to_year}"
+        )
+        rows = pd.DataFrame(
+            [
+                {"aihe": f"{c.topic + 1}. {c.label}", "vuosi": str(year), "osuus": share}
+                for c in overall.topics
+                for year, share in ((from_year, c.share_from), (to_year, c.share_to))
+            ]
+        )
+        st.altair_chart(
+            alt.Chart(rows)
+            .mark_bar()
+            .encode(
+                y=alt.Y("aihe:N", title=None, sort=None, axis=alt.Axis(labelLimit=280)),
+                yOffset="vuosi:N",
+                x=alt.X("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
+                color=alt.Color("vuosi:N", title=t("edition"), legend=alt.Legend(orient="top")),
+                tooltip=["aihe", "vuosi", alt.Tooltip("osuus:Q", format=".1%")],
+            )
+            .properties(height=34 * len(overall.topics) + 40),
+            width="stretch",
+        )

@@ -8,7 +8,7 @@ import pytest
 
 from textkit import ui
 from textkit.errors import TextkitError
-from textkit.types import Edition, Funding, Passage, Section, Theme
+from textkit.types import Edition, Passage, Section, Theme
 
 
 def test_labels_are_finnish_by_default_and_english_on_request():
@@ -23,21 +23,10 @@ def test_section_names_are_short_and_numbered():
     assert ui.section_name(4, "en") == "4 Plans for the coming year"
 
 
-def test_funding_summary_gives_paid_share_of_the_frame():
-    theme = _theme(funding=(
-        Funding("a", "julkinen rahoituskehys", "14 000 000 e", 14_000_000.0),
-        Funding("d", "maksetut kustannukset", "914 526 e", 914_526.0),
-    ))
-    summary = ui.funding_summary(theme)
-    assert summary.paid_share == pytest.approx(914_526 / 14_000_000)
-    assert ui.format_percent(summary.paid_share) == "6,5\u00a0%"
+def test_money_and_percent_in_finnish_format():
+    assert ui.format_percent(914_526 / 14_000_000) == "6,5\u00a0%"
     assert ui.format_euros(14_000_000.0) == "14\u00a0000\u00a0000\u00a0€"
-
-
-def test_funding_summary_without_amounts_has_no_share():
-    theme = _theme(funding=(Funding("a", "julkinen rahoituskehys", "ei vielä", None),))
-    assert ui.funding_summary(theme).paid_share is None
-    assert ui.format_percent(None) == "–"
+    assert ui.format_percent(None) == ui.format_euros(None) == "–"
 
 
 def test_snippet_html_keeps_only_mark_tags():
@@ -120,9 +109,9 @@ def test_export_file_names_are_ascii():
 
 
 # SYNTHETIC records for the tests above (not report text).
-def _theme(funding=(), sections=(2,)) -> Theme:
+def _theme(sections=(2,)) -> Theme:
     return Theme(
-        id="testiteema", number=1, name="Testiteema", ministry="TEM", period="2023–2027", funding=funding,
+        id="testiteema", number=1, name="Testiteema", ministry="TEM", period="2023–2027", funding=(),
         sections=tuple(
             Section(n, f"{n}) Otsikko", "teksti", (Passage(f"2025-01-{n}-001", 2025, "testiteema", n, 1, "teksti"),))
             for n in sections

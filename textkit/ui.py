@@ -109,7 +109,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "shared": ("Yhteiset sanat", "Shared terms"),
     "topic_mix": ("Aiheiden jakauma", "Topic mix"),
     "funding": ("Rahoitus", "Funding"),
-    "paid_share": ("Maksettu osuus rahoituskehyksestä", "Paid share of the funding frame"),
+    "paid_share": ("Maksettu osuus rahoituskehyksestä (d/a)", "Paid share of the funding frame (d/a)"),
+    "similarity_pair": ("Samankaltaisuus", "Similarity"),
+    "no_terms": ("Ei tilastollisesti merkitseviä sanoja.", "No statistically significant terms."),
+    "examples": ("Esimerkkejä", "Examples"),
+    "topic_changes": ("Aiheiden muutokset", "Topic changes"),
+    "term_changes": ("Sanojen muutokset", "Term changes"),
     "similarity": ("Teemojen samankaltaisuus", "Similarity of themes"),
     # Aiheet
     "topics": ("Aiheet", "Topics"),
@@ -127,6 +132,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "to_edition": ("Uudempi vuosikatsaus", "Later edition"),
     "new_terms": ("Uutta", "New"),
     "gone_terms": ("Poistunut", "Gone"),
+    "new_topics": ("Uudet aiheet", "New topics"),
+    "gone_topics": ("Poistuneet aiheet", "Gone topics"),
+    "rising_topics": ("Kasvaneet aiheet", "Rising topics"),
+    "falling_topics": ("Pienentyneet aiheet", "Falling topics"),
     "rising": ("Yleistynyt", "Rising"),
     "falling": ("Harvinaistunut", "Falling"),
     "one_edition": (
@@ -193,29 +202,6 @@ def find_theme(editions: Sequence[Edition], theme_id: str, year: int | None = No
             if theme.id == theme_id:
                 return theme
     return None
-
-
-@dataclass(frozen=True)
-class FundingRow:
-    key: str
-    label: str
-    text: str            # as printed in the report
-    euros: float | None
-
-
-@dataclass(frozen=True)
-class FundingSummary:
-    rows: tuple[FundingRow, ...]
-    paid_share: float | None   # d) paid costs / a) public funding frame, None when either is missing
-
-
-def funding_summary(theme: Theme) -> FundingSummary:
-    """The funding figures a–d of a theme and the paid share (d / a) when both are known."""
-    rows = tuple(FundingRow(f.key, f.label, f.text, f.euros) for f in theme.funding)
-    by_key = {f.key: f.euros for f in theme.funding}
-    frame, paid = by_key.get("a"), by_key.get("d")
-    share = paid / frame if frame and paid is not None and frame > 0 else None
-    return FundingSummary(rows, share)
 
 
 def format_euros(value: float | None) -> str:
@@ -530,3 +516,61 @@ def topic_passages(result: Any, topic_id: int) -> list[Any]:
 
 def passages_by_id(editions: Iterable[Edition]) -> dict[str, Any]:
     return {p.id: p for e in editions for p in e.passages()}
+
+
+# ---------------------------------------------------------------- themes and diffs
+
+
+def funding_rows(header: Any) -> list[dict[str, Any]]:
+    """A theme header's funding figures a–d as table rows (as printed, and in euros)."""
+    return [
+        {"": f"{f.key})", "rahoitus": f.label, "raportissa": f.text, "euroa": format_euros(f.euros)}
+        for f in header.funding
+    ]
+
+
+def key_term_rows(terms: Iterable[Any]) -> list[dict[str, Any]]:
+    """Distinctive terms: lemma, G² keyness, count in the theme and per 1000 words."""
+    return [
+        {"sana": k.term, "G²": round(k.score, 1), "määrä": k.count, "/1000": round(k.per_1000, 2),
+         "muualla /1000": round(k.per_1000_rest, 2)}
+        for k in terms
+    ]
+
+
+def shared_term_rows(terms: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"sana": s.term, "A": s.count_a, "B": s.count_b} for s in terms]
+
+
+def topic_mix_rows(mix: Iterable[Any], names: Sequence[str]) -> list[dict[str, Any]]:
+    """Long-form rows (aihe, teema, osuus) of a side-by-side topic mix."""
+    return [
+        {"aihe": f"{share.topic + 1}. {share.label}", "teema": name, "osuus": float(value)}
+        for share in mix
+        for name, value in zip(names, share.shares)
+    ]
+
+
+def similarity_rows(matrix: Any) -> list[dict[str, Any]]:
+    """Long-form rows of the theme × theme similarity matrix, themes as "number. name"."""
+    labels = [f"{h.number}. {h.name}" for h in matrix.themes]
+    return [
+        {"teema_a": labels[i], "teema_b": labels[j], "samankaltaisuus": float(value)}
+        for i, row in enumerate(matrix.matrix)
+        for j, value in enumerate(row)
+    ]
+
+
+def term_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> list[dict[str, Any]]:
+    return [
+        {"sana": c.term, str(from_year): c.count_from, str(to_year): c.count_to, "G²": round(c.score, 1)}
+        for c in changes
+    ]
+
+
+def topic_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> list[dict[str, Any]]:
+    return [
+        {"aihe": f"{c.topic + 1}. {c.label}", str(from_year): format_percent(c.share_from),
+         str(to_year): format_percent(c.share_to), "muutos": f"{c.change * 100:+.1f}".replace(".", ",") + " %-yks."}
+        for c in changes
+    ]
