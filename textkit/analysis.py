@@ -224,7 +224,11 @@ def is_stop_lemma(lemma: str, surface: str = "") -> bool:
         return True
     if len(lemma) < 2:
         return True
-    return lemma in STOP_WORDS or lemma.rstrip(".") in STOP_WORDS
+    if lemma in STOP_WORDS or lemma.rstrip(".") in STOP_WORDS:
+        return True
+    # Frozen forms whose dictionary lemma is a content word: "esimerkiksi" (esimerkki),
+    # "lisäksi" (lisä), "avulla" (apu) are function words as they stand.
+    return surface.lower().rstrip(".") in FUNCTION_WORDS
 
 
 # ---------------------------------------------------------------- word analysis
@@ -668,7 +672,11 @@ def _sentence_index(text: str, spans: list[tuple[int, int]]) -> list[int]:
     for i, (start, end) in enumerate(spans):
         if i > 0:
             prev_start, prev_end = spans[i - 1]
-            if _PARAGRAPH_BREAK.search(text, prev_end, start) or _ends_sentence(text, spans, i - 1):
+            # A blank line ends a heading or paragraph, but in double-spaced extraction it
+            # also falls inside sentences: a lowercase next word continues the sentence.
+            continues = text[start].islower() and not _URL_OR_MAIL.search(text[start:end])
+            paragraph = _PARAGRAPH_BREAK.search(text, prev_end, start) and not continues
+            if paragraph or _ends_sentence(text, spans, i - 1):
                 sent += 1
         result.append(sent)
     return result
