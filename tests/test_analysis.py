@@ -78,6 +78,14 @@ def test_sentence_indexes_increase_and_paragraph_breaks_split(analyzer):
     assert [t.sent for t in tokens if t.text in ("Otsikko", "Ensimmäinen", "Toinen")] == [0, 1, 2]
 
 
+def test_double_spaced_extraction_keeps_sentences_whole(analyzer):
+    # SYNTHETIC, in the shape of the 2024 edition's double-spaced themes (blank line mid-sentence).
+    text = "toimenpidekokonaisuudet ovat joko toteutettu tai \n\nrakenteilla. \n\nUusi lause alkaa."
+    spans = analyzer.sentences(text)
+    assert [text[s:e] for s, e in spans][1] == "Uusi lause alkaa."
+    assert len(spans) == 2
+
+
 # ---------------------------------------------------------------- lemmas and readings
 
 
