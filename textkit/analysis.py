@@ -329,7 +329,8 @@ def _hyphenated(word: str) -> WordAnalysis:
             parts.append(lem)
     parts.extend(head.parts or (head.lemma,))
     lemmas = _dedupe([lemma] + [f"{prefix}-{alt}" for alt in head.lemmas])
-    terms = _dedupe([*lemmas, *parts, *_hyphen_runs(pieces, head.lemma), word.lower()])
+    # The head's own lemmas and runs too: "toimialat-hankehaku" must be found by "hankehaku".
+    terms = _dedupe([*lemmas, *parts, *head.lemmas, *head.terms, *_hyphen_runs(pieces, head.lemma), word.lower()])
     return WordAnalysis(lemma, lemmas, _dedupe(parts), terms, head.known, True)
 
 
