@@ -348,14 +348,12 @@ def _hyphen_runs(pieces: list[str], head_lemma: str) -> list[str]:
 
 
 def _modifier_lemma(piece: str) -> str:
-    """The lemma of a compound's first part as it stands ('kohtaanto', 'te24', 'sote')."""
-    lower = piece.lower()
-    if any(ch.isdigit() for ch in piece) or _is_acronym(piece):
-        return lower
-    for reading in _voikko_analyze(piece):
-        if reading.get("BASEFORM", "").lower() == lower:
-            return lower
-    return lower
+    """The lemma of a hyphenated compound's first part: the part as it stands.
+
+    Before a hyphen a modifier keeps its base form ('kohtaanto-', 'te24-', 'sote-');
+    analysing it as an inflected word would turn 'Kasvupalvelu-' into nothing better.
+    """
+    return piece.lower()
 
 
 # ---------------------------------------------------------------- readings
@@ -407,6 +405,7 @@ def _choose(word: str, ranked: list[dict[str, str]], candidates: list[tuple[str,
         if lem == lower:
             return lem, reading
     return pool[0]
+
 
 # Plural personal and demonstrative pronouns have the singular as lemma (UD convention):
 # "me" → minä, "niitä" → se.
@@ -531,8 +530,9 @@ def _part_lemma(surface: str, chunk: str) -> str | None:
         if reading.get("BASEFORM", "").lower() == seg:
             return seg
     bases = _FST_BASE.findall(chunk)
-    if bases and not _FST_DERIVATION.search(chunk):
-        return bases[0].lower()
+    if chunk and not _FST_DERIVATION.search(chunk):
+        # Voikko writes some prefixes without a base form ("[Lp]keski[De]-" in Keski-Suomi).
+        return bases[0].lower() if bases else seg
     if seg.endswith("s"):
         # The compound stem of -nen words: "kehittämis-" → kehittäminen, "ihmis-" → ihminen.
         candidate = seg[:-1] + "nen"
