@@ -28,6 +28,8 @@ SYNONYMS_FILE = "synonyms.toml"
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 60
 MIN_PREFIX_CHARS = 2
+# Readings of a query word to search: "typed-or-best", "best" or "all" (see _query_lemmas).
+READINGS = "typed-or-best"
 
 # Field names a user may type, mapped to the index's filter fields.
 FIELD_NAMES = {
@@ -469,7 +471,7 @@ def _analyse_leaf(text: str, analyzer, label: str | None = None) -> Word | Phras
     for tok in analyzer.tokens(text):
         if not tok.is_word:
             continue
-        lemmas = tuple(tok.lemmas)
+        lemmas = _query_lemmas(tok)
         if _guess_is_other_word(tok, analyzer):
             lemmas = (tok.text.lower(),)
         terms = tuple(dict.fromkeys([*lemmas, tok.text.lower()]))
@@ -481,6 +483,26 @@ def _analyse_leaf(text: str, analyzer, label: str | None = None) -> Word | Phras
         return Word(label=label, terms=word.terms, lemmas=word.lemmas) if label else word
     shown = label or " ".join(text.lower().split())
     return Phrase(label=shown, words=tuple(words))
+
+
+def _query_lemmas(tok) -> tuple[str, ...]:
+    """Which readings of a query word to search (the text side indexes all of them).
+
+    A word typed in its base form means that word ("tuki", "tapahtuma", "osaaminen"); an
+    inflected form means its best reading ("tapahtumat" → tapahtuma, not the verb tapahtua).
+    Measured on bench/queries.toml against "best" and "all" readings: the same recall as
+    "all" without its look-alikes (see bench/search_quality.py).
+    """
+    lemmas = tuple(tok.lemmas) or (tok.lemma,)
+    if READINGS == "all":
+        return lemmas
+    typed = tok.text.lower()
+    chosen = (typed,) if READINGS == "typed-or-best" and typed in lemmas else lemmas[:1]
+    if chosen[0].endswith("minen"):
+        # A "-minen" noun is its verb's action, and Voikko lemmatises it inside compounds as
+        # the verb only ("digiosaamisen" → digiosata): search both ("osaaminen", "osata").
+        return tuple(dict.fromkeys(chosen + lemmas))
+    return chosen
 
 
 def _guess_is_other_word(tok, analyzer) -> bool:
