@@ -186,14 +186,17 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     target = Path(models_dir) / INDEX_DIRNAME
     target.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(target), SCHEMA)
-    rows = list(_passage_rows(editions))
+    # Rows are made one at a time: each passage is analysed once for its stored words, and the
+    # three analysed fields then hit indexed_words' small cache (a list of all rows first would
+    # evict it and analyse every passage twice).
+    total = sum(1 for ed in editions for theme in ed.themes for s in theme.sections for _ in s.passages)
     writer = ix.writer(limitmb=256)
     try:
-        step = max(1, len(rows) // 100)
-        for i, row in enumerate(rows):
+        step = max(1, total // 100)
+        for i, row in enumerate(_passage_rows(editions)):
             writer.add_document(**row)
             if progress and i % step == 0:
-                progress(i / max(1, len(rows)), f"Indeksoidaan kappaleita {i}/{len(rows)}")
+                progress(i / max(1, total), f"Indeksoidaan kappaleita {i}/{total}")
         if progress:
             progress(0.99, "Tallennetaan indeksi")
         writer.commit()
@@ -201,8 +204,8 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
         writer.cancel()
         raise
     if progress:
-        progress(1.0, f"Indeksoitu {len(rows)} kappaletta")
-    return len(rows)
+        progress(1.0, f"Indeksoitu {total} kappaletta")
+    return total
 
 
 # ---------------------------------------------------------------- search
