@@ -1,0 +1,211 @@
+"""Topics over sections 2–5: the stored model, refits, recurring topics, referenced years.
+
+Runs on the real 2024 edition (the `built_models` session fixture builds models/ the way
+`textkit build` does) and on small SYNTHETIC editions from tests/fixtures/.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from textkit import cli
+from textkit.errors import TextkitError
+from textkit.timeref import referenced_years, sentence_years, year_mentions
+from textkit.topics import (
+    DEFAULT_K,
+    DOCUMENTS_FILE,
+    TOPICS_FILE,
+    fit_topics,
+    load_documents,
+    load_topics,
+    topics,
+)
+
+from conftest import ROOT
+
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="module")
+def stored(built_models):
+    return load_topics(built_models)
+
+
+@pytest.fixture(scope="module")
+def documents(built_models):
+    return load_documents(models_dir=built_models, corpus_dir=CORPUS)
+
+
+# ---------------------------------------------------------------- referenced years
+
+
+@pytest.mark.parametrize("text, years", [
+    ("Vuonna 2023 hanke kartoitti tietolähteitä.", (2023,)),
+    ("Keväällä 2025 järjestetään seminaari.", (2025,)),
+    ("Haku päättyy 1.11.2024.", (2024,)),
+    ("Toiminta alkaa vuoden 2025 alussa.", (2025,)),
+    ("Kausi 2023–2024 oli vilkas.", (2023, 2024)),
+    ("talvella 2023-2024 toteutettu haku", (2023, 2024)),
+    ("vuosina 2023–24", (2023, 2024)),
+    ("Marraskuusta 2023 toukokuuhun 2024 hanke selvitti tilannetta.", (2023, 2024)),
+])
+def test_explicit_year_references_are_found(text, years):
+    assert referenced_years(text) == years
+
+
+@pytest.mark.parametrize("text", [
+    "Ohjelmakausi 2021–2027 jatkuu.",                  # the programme period, not a year spoken of
+    "Tiedot haetaan eura2021-palvelusta ja EURA 2021 -järjestelmästä.",
+    "Kuvaus (max. 2000 merkkiä)",
+    "Tilaisuuksiin osallistui n. 2000 ihmistä.",
+    "Lisätietoa: https://blogi.example.fi/2024/10/09/juttu",
+    "2020-luvulla työelämä muuttuu.",
+    "Rahoituskehys 14 000 000 e",
+])
+def test_things_that_only_look_like_years_are_not_years(text):
+    assert referenced_years(text) == ()
+
+
+def test_relative_references_resolve_against_the_edition_year():
+    text = "Tulevana vuonna painotetaan viestintää. Viime vuonna järjestettiin kolme tilaisuutta."
+    assert referenced_years(text, edition_year=2024) == (2023, 2025)
+    assert referenced_years(text) == ()               # without an edition year they are left alone
+    assert all(m.relative for m in year_mentions(text, 2024))
+
+
+def test_years_are_tagged_per_sentence():
+    text = "Vuonna 2023 aloitettiin. Tänään ei mainita vuotta. Keväällä 2025 jatketaan."
+    spans = [(0, 24), (25, 51), (52, len(text))]
+    assert sentence_years(text, spans) == [(2023,), (), (2025,)]
+
+
+# ---------------------------------------------------------------- the stored model
+
+
+def test_build_writes_the_model_files_and_load_reads_them_back(built_models, stored):
+    assert (built_models / TOPICS_FILE).is_file() and (built_models / DOCUMENTS_FILE).is_file()
+    assert stored.stored and stored.method == "nmf" and stored.k == DEFAULT_K
+    assert [t.id for t in stored.topics] == list(range(DEFAULT_K))
+
+
+def test_json_has_the_agreed_shape(stored, documents):
+    data = json.loads(json.dumps(stored.to_json(), ensure_ascii=False))
+    assert {"method", "k", "topics", "assignments"} <= set(data)
+    for topic in data["topics"]:
+        assert {"id", "label", "terms", "passages", "by_theme", "by_section", "by_edition", "by_year",
+                "themes_present", "editions_present"} <= set(topic)
+        assert all(isinstance(term, str) and weight > 0 for term, weight in topic["terms"])
+        assert topic["passages"] and {"passage_id", "theme_id", "section", "text"} <= set(topic["passages"][0])
+    assert {(a["passage_id"]) for a in data["assignments"]} == {d.passage_id for d in documents}
+    assert {"passage_id", "edition", "theme_id", "section", "topic", "weight"} == set(data["assignments"][0])
+
+
+def test_every_passage_of_sections_2_to_5_is_a_document(edition_2024, documents):
+    assert [d.passage_id for d in documents] == [p.id for p in edition_2024.passages((2, 3, 4, 5))]
+    assert all(d.section in (2, 3, 4, 5) for d in documents)
+
+
+def test_labels_are_base_forms_of_top_terms(stored, documents):
+    vocabulary = {w for d in documents for w in d.terms.split()}
+    for topic in stored.topics:
+        words = topic.label.split(", ")
+        assert 1 <= len(words) <= 3
+        assert all(w in vocabulary for w in words), topic.label
+    assert len({t.label for t in stored.topics}) == len(stored.topics)
+
+
+def test_representative_passages_belong_to_their_topic(stored):
+    dominant = {a.passage_id: a.topic for a in stored.assignments}
+    for topic in stored.topics:
+        assert all(dominant[p.passage_id] == topic.id for p in topic.passages)
+
+
+def test_prevalence_tables_are_shares(stored):
+    themes = stored.topics[0].by_theme.keys()
+    for theme in themes:
+        assert sum(t.by_theme[theme] for t in stored.topics) == pytest.approx(1.0, abs=0.01)
+    assert set(stored.topics[0].by_section) == {"2", "3", "4", "5"}
+    assert set(stored.topics[0].by_edition) == {"2024"}
+
+
+def test_topics_cut_across_themes_rather_than_rediscovering_them(stored, documents):
+    """The point of the theme damping: most topics reach many themes, and the calls for
+    proposals (hankehaku) surface as a topic of their own."""
+    assert sum(t.recurring for t in stored.topics) >= len(stored.topics) * 2 // 3
+    assert any({"haku", "hankehaku"} & {w for w, _ in t.terms[:3]} for t in stored.topics)
+    plain = fit_topics(documents, k=DEFAULT_K, theme_damping=0.0)
+    mean = lambda result: sum(t.spread for t in result.topics) / result.k  # noqa: E731
+    assert mean(stored) > mean(plain) + 1.0
+
+
+def test_time_done_versus_planned_and_referenced_years(stored):
+    years = stored.topics[0].by_year
+    assert {"2023", "2024", "2025"} <= set(years)
+    calls = next(t for t in stored.topics if {"haku", "hankehaku"} & {w for w, _ in t.terms[:3]})
+    # Calls for proposals are talked about more in the plans (section 4) than in what was done.
+    assert calls.by_section["4"] > calls.by_section["2"]
+
+
+def test_the_same_corpus_and_settings_give_the_same_topics(documents):
+    first = fit_topics(documents, k=8)
+    again = fit_topics(documents, k=8)
+    other_seed = fit_topics(documents, k=8, random_state=7)
+    assert first.to_json() == again.to_json()
+    # NMF starts from an exact SVD, so not even the random state changes the topics.
+    assert first.to_json()["topics"] == other_seed.to_json()["topics"]
+    assert first.assignments == other_seed.assignments
+
+
+def test_k_refits_without_touching_the_stored_model(built_models, stored):
+    before = (built_models / TOPICS_FILE).read_bytes()
+    refit = topics(k=6, models_dir=built_models, corpus_dir=CORPUS)
+    assert refit.k == 6 and len(refit.topics) == 6 and not refit.stored
+    assert (built_models / TOPICS_FILE).read_bytes() == before
+    assert topics(models_dir=built_models, corpus_dir=CORPUS).stored
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("k", [0, 1, 41, 1000])
+def test_k_out_of_range_is_refused_with_the_range(k, built_models):
+    with pytest.raises(TextkitError, match=r"2–40"):
+        topics(k=k, models_dir=built_models, corpus_dir=CORPUS)
+
+
+def test_a_corpus_too_small_for_k_says_so(documents):
+    with pytest.raises(TextkitError, match=r"liian pieni 12 aiheelle: 20 kappaletta.*enintään 6"):
+        fit_topics(documents[:20], k=12)
+
+
+def test_missing_model_says_how_to_build_it(tmp_path):
+    with pytest.raises(TextkitError, match="textkit build"):
+        load_topics(tmp_path)
+
+
+def test_damaged_model_file_says_so(tmp_path):
+    (tmp_path / TOPICS_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(TextkitError, match="rikki"):
+        load_topics(tmp_path)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_topics_json_and_text(built_models, monkeypatch, capsys):
+    monkeypatch.setenv("TEXTKIT_MODELS", str(built_models))
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(CORPUS))
+    assert cli.main(["topics", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["method"] == "nmf" and data["k"] == DEFAULT_K and len(data["topics"]) == DEFAULT_K
+    assert cli.main(["topics"]) == 0
+    out = capsys.readouterr().out
+    assert "[toistuva]" in out and "tehty (osio 2)" in out and "mainitut vuodet" in out
+
+
+def test_cli_topics_bad_k_exits_2_with_a_message(built_models, monkeypatch, capsys):
+    monkeypatch.setenv("TEXTKIT_MODELS", str(built_models))
+    assert cli.main(["topics", "--k", "99"]) == 2
+    assert "--k 99" in capsys.readouterr().err
