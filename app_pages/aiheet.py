@@ -40,6 +40,7 @@ with common.user_errors():
         key="topic_table",
         on_select=_clicked,
         selection_mode="single-row",
+        height=36 * (len(topics) + 1) + 4,   # every topic visible without scrolling the table
         column_config={
             ("spread" if lang == "en" else "levinneisyys"): st.column_config.ProgressColumn(
                 format="%.1f", min_value=0, max_value=len(names) or 12,
@@ -57,7 +58,7 @@ with common.user_errors():
         alt.Chart(by_theme)
         .mark_rect()
         .encode(
-            y=alt.Y("ryhmä:N", title=None, sort=theme_order, axis=alt.Axis(labelLimit=330)),
+            y=alt.Y("ryhmä:N", title=None, sort=theme_order, axis=alt.Axis(labelLimit=330, labelOverlap=False)),
             x=alt.X(
                 "aihe:N", title=t("topic"), sort=topic_order,
                 axis=alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False, orient="top"),
@@ -66,7 +67,7 @@ with common.user_errors():
             tooltip=[alt.Tooltip("ryhmä", title=t("theme")), alt.Tooltip("aihe", title=t("topic")),
                      alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
         )
-        .properties(height=32 * max(1, len(theme_order))),
+        .properties(height=alt.Step(30)),
         width="stretch",
     )
 
@@ -105,7 +106,7 @@ with common.user_errors():
                 x=alt.X("ryhmä:O", title=t("year"), axis=alt.Axis(labelAngle=0)),
                 y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
                 color=alt.Color("aihe:N", title=t("topic"), sort=topic_order,
-                                legend=alt.Legend(orient="right", labelLimit=260)),
+                                legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
                 tooltip=[alt.Tooltip("aihe", title=t("topic")), alt.Tooltip("ryhmä", title=t("year")),
                          alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
             )

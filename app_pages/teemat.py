@@ -36,7 +36,8 @@ with common.user_errors():
             help="Kosinisamankaltaisuus osioiden 2–5 perusmuotojen TF-IDF-painoista (0 = ei yhteistä, 1 = sama)."
             if lang == "fi" else "Cosine similarity over TF-IDF of the lemmas of sections 2–5 (0 = nothing shared, 1 = same).",
         )
-        for column, header, distinctive in zip((col_a, col_b), comparison.themes, comparison.distinctive):
+        side_a, side_b = st.columns(2)
+        for column, header, distinctive in zip((side_a, side_b), comparison.themes, comparison.distinctive):
             with column:
                 st.caption(f"{header.ministry} · {header.period}")
                 st.markdown(f"**{t('funding')}**")
@@ -67,7 +68,7 @@ with common.user_errors():
                     color=alt.Color("teema:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
                     tooltip=["sana", "teema", "määrä"],
                 )
-                .properties(height=max(120, 34 * len(comparison.shared))),
+                .properties(height=max(120, 44 * len(comparison.shared))),
                 width="stretch",
             )
         else:
@@ -99,7 +100,7 @@ with common.user_errors():
     base = alt.Chart(cells).encode(
         x=alt.X("teema_b:N", sort=order, title=None,
                 axis=alt.Axis(labelAngle=-35, labelLimit=170, labelOverlap=False, orient="top")),
-        y=alt.Y("teema_a:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+        y=alt.Y("teema_a:N", sort=order, title=None, axis=alt.Axis(labelLimit=330, labelOverlap=False)),
     )
     st.altair_chart(
         (
@@ -109,8 +110,8 @@ with common.user_errors():
             )
             + base.mark_text(fontSize=10).encode(
                 text=alt.Text("samankaltaisuus:Q", format=".2f"),
-                color=alt.condition("datum.samankaltaisuus > 0.6", alt.value("white"), alt.value("black")),
+                color=alt.condition("datum.samankaltaisuus > 0.3", alt.value("white"), alt.value("black")),
             )
-        ).properties(height=34 * len(order)),
+        ).properties(height=alt.Step(30)),
         width="stretch",
     )

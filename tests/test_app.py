@@ -57,6 +57,26 @@ def test_every_page_opens_with_its_finnish_title(app, page):
     assert not app.error
 
 
+def test_year_over_year_with_one_edition_explains_what_a_later_one_will_show(app):
+    open_page(app, "vuosivertailu")
+    assert "vain yksi vuosikatsaus (2024)" in app.info[0].value
+    assert "Aineisto-sivulla" in app.info[0].value
+
+
+def test_themes_page_compares_two_themes_side_by_side(app):
+    open_page(app, "teemat")
+    app.selectbox(key="theme_b").set_value("vaikeasti-tyollistyvien-tukeminen").run()
+    _assert_clean(app)
+    assert app.metric[0].label == "Samankaltaisuus"
+    progress_texts = [p.text for p in app.get("progress")]
+    assert any("Maksettu osuus" in text and "%" in text for text in progress_texts)
+    tables = [d.value for d in app.dataframe]
+    assert any("sana" in table.columns for table in tables)            # distinctive terms
+    assert any("raportissa" in table.columns for table in tables)      # funding a–d as printed
+    charts = app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    assert len(charts) >= 2                                            # shared terms / topic mix / heatmap
+
+
 def test_english_labels_on_request(app):
     app.radio(key="lang").set_value("en").run()
     assert app.title[0].value == "Search"
@@ -227,6 +247,15 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, tmp_path
     from textkit.build import read_build_record
 
     assert read_build_record(app_models)["editions"] == [2024, 2025]
+
+    # With two editions the year-over-year page compares them.
+    open_page(at, "vuosivertailu")
+    assert not at.info
+    assert (at.selectbox(key="diff_from").value, at.selectbox(key="diff_to").value) == (2024, 2025)
+    at.selectbox(key="diff_theme").set_value("tyomarkkinoiden-kohtaanto").run()
+    _assert_clean(at)
+    headings = " ".join(m.value for m in at.markdown)
+    assert all(word in headings for word in ("Uutta", "Poistunut", "Yleistynyt", "Harvinaistunut"))
 
 
 def test_upload_of_a_wrong_file_is_refused_in_finnish(app):

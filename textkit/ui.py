@@ -552,12 +552,17 @@ def topic_mix_rows(mix: Iterable[Any], names: Sequence[str]) -> list[dict[str, A
 
 
 def similarity_rows(matrix: Any) -> list[dict[str, Any]]:
-    """Long-form rows of the theme × theme similarity matrix, themes as "number. name"."""
+    """Long-form rows of the theme × theme similarity matrix, themes as "number. name".
+
+    The diagonal (a theme with itself, always 1) is left out: it would stretch the
+    colour scale so that the real differences between themes all look pale.
+    """
     labels = [f"{h.number}. {h.name}" for h in matrix.themes]
     return [
         {"teema_a": labels[i], "teema_b": labels[j], "samankaltaisuus": float(value)}
         for i, row in enumerate(matrix.matrix)
         for j, value in enumerate(row)
+        if i != j
     ]
 
 
