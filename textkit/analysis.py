@@ -290,16 +290,16 @@ def _analyze_word(word: str) -> WordAnalysis:
     if not _HAS_LETTER.search(word) or any(ch.isdigit() for ch in word) or _is_acronym(word):
         return _plain(lower, known=False)
 
-    fallback = _fallback_lemma(word)
-    if fallback == lower and _NAME_SHAPE.match(word):
-        stem = _name_stem(lower)
-        if stem != lower:
-            return WordAnalysis(stem, (stem, lower), (), (stem, lower), False, True)
     compound = _guess_compound(word)
     if compound is not None:
         # An unknown compound with a known head: Voikko's analysis of the head is better
         # evidence than simplemma's guess ("maahanmuuttaneiden", not "maahanmuuttane").
         return compound
+    fallback = _fallback_lemma(word)
+    if fallback == lower and _NAME_SHAPE.match(word):
+        stem = _name_stem(lower)
+        if stem != lower:
+            return WordAnalysis(stem, (stem, lower), (), (stem, lower), False, True)
     return WordAnalysis(fallback, (fallback,), (), _dedupe([fallback, lower]), False, True)
 
 
@@ -583,11 +583,13 @@ def _guess_compound(word: str) -> WordAnalysis | None:
 # Case endings of names the dictionary does not know, longest first. Consonant-final
 # foreign names take a linking "i" ("Carterin", "Schipholissa"); vowel-final names take the
 # ending directly ("Eviran", "Arcadassa", "Omniaan"). Nominative-looking endings ("-ia",
-# a lone "-a") are left alone: "Omnia" and "Spesia" are names as they stand.
+# a lone "-a"; "-on", "-en", "-ain" as in Clinton, Piepponen, Karmen, Mountain) are left
+# alone: "Omnia", "Spesia" and "Clinton" are names as they stand.
 _NAME_ENDINGS = re.compile(
-    r"^(?P<stem>.{2,}?[bcdfghjklmnpqrstvwxz])i(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|in|n|na|nä)$"
+    r"^(?P<stem>.{2,}?[bcdfghjklmnpqrstvwxz])i(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|in|n)$"
     r"|^(?P<istem>.{2,}?(?P<v>[aeiouyäö]))(?P=v)n$"
-    r"|^(?P<vstem>.{2,}?[aeiouyäö])(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|n)$"
+    r"|^(?P<vstem>.{2,}?[aeiouyäö])(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi)$"
+    r"|^(?P<nstem>.{2,}?(?:[auyäö]|[^aeiouyäö]i))n$"
 )
 _NAME_SHAPE = re.compile(r"^[A-ZÅÄÖÜ][a-zåäöüéèáàíóúñç]+$")
 
@@ -597,7 +599,7 @@ def _name_stem(lower: str) -> str:
     m = _NAME_ENDINGS.match(lower)
     if not m:
         return lower
-    return m.group("stem") or m.group("vstem") or m.group("istem")
+    return m.group("stem") or m.group("vstem") or m.group("istem") or m.group("nstem")
 
 
 def _simplemma_lemma(word: str) -> str:
@@ -611,20 +613,34 @@ def _simplemma_lemma(word: str) -> str:
 
 
 def _fallback_lemma(word: str) -> str:
-    """Lemma of a word Voikko does not know: simplemma's, if it is a plausible inflection.
+    """Lemma of a word Voikko does not know: simplemma's, where it is trustworthy.
 
-    simplemma knows many names and foreign words and strips Finnish endings by rules; its
-    guess is kept only if it shares the word's stem (all but at most two letters of the
-    guess start the word), so that a wild guess never replaces the word.
+    A word in simplemma's dictionary gets its lemma ('kohtaannon' → kohtaanto). Otherwise
+    simplemma only strips endings by rule, which mangles names ('Tuimala' → tuima) and
+    compounds ('kohtaantotyön' → kohtaanto): such a guess is kept only for lowercase words,
+    only if it shares the word's stem and removes at most three letters.
     """
     lower = word.lower()
     guess = _simplemma_lemma(lower) or lower
-    if guess == lower or not guess.isalpha():
+    if guess == lower or not guess.isalpha() or len(guess) > len(lower) + 2:
+        return lower  # no guess, or an abbreviation's expansion ("pl" → pullo)
+    if _simplemma_knows(lower):
+        return guess
+    if not word.islower():
         return lower
     stem = guess[: max(2, len(guess) - 2)]
-    if not lower.startswith(stem) or len(lower) - len(guess) > 6:
+    if not lower.startswith(stem) or len(lower) - len(guess) > 3:
         return lower
     return guess
+
+
+def _simplemma_knows(word: str) -> bool:
+    try:
+        import simplemma
+
+        return bool(simplemma.is_known(word, lang="fi"))
+    except Exception:  # simplemma's data missing or broken
+        return False
 
 
 # ---------------------------------------------------------------- tokenizer and sentences
