@@ -205,6 +205,21 @@ def test_bad_input_never_raises(analyzer, text):
     analyzer.lemma(text)
 
 
+def test_missing_voikko_says_how_to_install(monkeypatch):
+    import libvoikko
+
+    import textkit.analysis as analysis
+    from textkit.errors import TextkitError
+
+    def no_dictionary(language):
+        raise libvoikko.VoikkoException("Initialization of Voikko failed: No valid dictionaries were found")
+
+    monkeypatch.setattr(analysis, "_VOIKKO", None)
+    monkeypatch.setattr(libvoikko, "Voikko", no_dictionary)
+    with pytest.raises(TextkitError, match="apt-get install libvoikko1 voikko-fi"):
+        analysis.Analyzer().check()
+
+
 def test_analyzer_pickles_without_native_handles(analyzer):
     clone = pickle.loads(pickle.dumps(analyzer))
     assert clone.lemma("hankkeiden") == "hanke"

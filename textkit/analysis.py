@@ -164,7 +164,9 @@ class Analyzer:
             return []
         nlp = self._tokenizer()
         spans = []
-        for tok in nlp(text):
+        with self._lock:  # spaCy's tokenizer cache is not meant for concurrent writers
+            doc = nlp(text)
+        for tok in doc:
             if tok.is_space or not tok.text.strip():
                 continue
             spans.append((tok.idx, tok.idx + len(tok.text)))
