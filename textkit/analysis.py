@@ -2,8 +2,10 @@
 
 spaCy's blank Finnish tokenizer (with rules for the report's own tokens) cuts the text,
 Voikko gives every reading of every word form, a ranking picks the best reading without
-POS tags, compound parts come from Voikko's word structure, and words Voikko does not know
-get a fallback lemma from inflection endings learned from the words it does know.
+POS tags (closed-class and pronoun readings, treebank conventions, simplemma as the
+tie-breaker), compound parts come from Voikko's word structure, and words Voikko does not
+know get a fallback: abbreviation stems, compounds with a known head, simplemma, Finnish
+case endings of names.
 
 Everything is cached per word form, so re-analysing a large text costs little more than
 tokenising it. Use the process-wide instance from `get_analyzer()`.
