@@ -99,6 +99,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         print_json([t.to_dict() for t in tokens])
         return 0
+    print("sent\ttoken\tlemma\tother readings\tcompound parts")
     for t in tokens:
         flags = "".join(("?" if t.is_word and not t.known else "", "·" if t.is_stop else ""))
         others = ",".join(t.lemmas[1:])
@@ -320,7 +321,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
     command("lemmatize", _cmd_lemmatize, "Read one word per line on stdin, print word<TAB>lemma.")
 
-    p = command("analyze", _cmd_analyze, "Show tokens, lemmas, all readings and compound parts of a text.")
+    p = command(
+        "analyze",
+        _cmd_analyze,
+        "Show tokens, lemmas, all readings and compound parts of a text "
+        "(lemma? = not in Voikko's dictionary, lemma· = stop word for topics).",
+    )
     p.add_argument("text")
     p.add_argument("--json", action="store_true", help="print JSON")
 
