@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence, Union
 
@@ -226,15 +226,36 @@ def matching_spans(node: Node, tokens: Sequence[tuple]) -> list[tuple[int, int]]
 
 @dataclass(frozen=True)
 class Synonyms:
-    """Groups of words or phrases that mean the same in these reports (from synonyms.toml)."""
+    """Groups of words or phrases that mean the same in these reports (from synonyms.toml).
 
-    groups: tuple[tuple[Word | Phrase, ...], ...] = ()
+    Groups are analysed lazily, only when a query word could belong to one (same first two
+    letters as a member): analysing a word the dictionary lacks can be slow the first time.
+    """
+
+    texts: tuple[tuple[str, ...], ...] = ()
+    analyzer: object = field(default=None, compare=False, repr=False)
+    _analysed: dict = field(default_factory=dict, compare=False, repr=False)
 
     def expand(self, leaf: Word | Phrase) -> Node:
-        for group in self.groups:
+        keys = _leaf_keys(leaf)
+        for i, texts in enumerate(self.texts):
+            if not any(t.lower()[:2] in keys for t in texts):
+                continue
+            group = self._group(i)
             if any(_same_meaning(leaf, member) for member in group):
                 return Or(tuple(_absorb(m, leaf) for m in group), synonyms=True)
         return leaf
+
+    def _group(self, i: int) -> tuple[Word | Phrase, ...]:
+        if i not in self._analysed:
+            analyzer = self.analyzer
+            if analyzer is None:
+                from textkit.analysis import get_analyzer
+
+                analyzer = get_analyzer()
+            members = [_analyse_leaf(t, analyzer, label=t) for t in self.texts[i]]
+            self._analysed[i] = tuple(m for m in members if m is not None)
+        return self._analysed[i]
 
 
 def load_synonyms(path: Path | None = None, *, analyzer=None) -> Synonyms:
@@ -249,10 +270,6 @@ def load_synonyms(path: Path | None = None, *, analyzer=None) -> Synonyms:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TextkitError(f"Synonyymitiedosto {path} on virheellinen: {exc}") from exc
-    if analyzer is None:
-        from textkit.analysis import get_analyzer
-
-        analyzer = get_analyzer()
     groups = []
     for i, group in enumerate(data.get("group", []), start=1):
         words = group.get("words") if isinstance(group, dict) else None
@@ -260,9 +277,14 @@ def load_synonyms(path: Path | None = None, *, analyzer=None) -> Synonyms:
             raise TextkitError(
                 f"Synonyymitiedosto {path}: ryhmä {i} tarvitsee vähintään kaksi sanaa muodossa words = [\"TE24\", \"TE2024\"]."
             )
-        members = [_analyse_leaf(w.strip(), analyzer, label=w.strip()) for w in words]
-        groups.append(tuple(m for m in members if m is not None))
-    return Synonyms(tuple(g for g in groups if len(g) >= 2))
+        groups.append(tuple(w.strip() for w in words))
+    return Synonyms(tuple(groups), analyzer=analyzer)
+
+
+def _leaf_keys(leaf: Word | Phrase) -> set[str]:
+    # Finnish inflection keeps a word's first letters ("lasten" ~ lapsi, "TE24:ssä" ~ TE24).
+    first = leaf if isinstance(leaf, Word) else leaf.words[0]
+    return {t[:2] for t in (*first.terms, first.label.lower())}
 
 
 # ---------------------------------------------------------------- lexer and parser
