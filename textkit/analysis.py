@@ -247,7 +247,7 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _NUMBER_LIKE = re.compile(r"^[+-]?\d[\d.,:/%–-]*$")
 _URL_OR_MAIL = re.compile(r"^(?:https?://|www\.)|@|\(at\)", re.IGNORECASE)
-_ABBREV_CASE = re.compile(r"^(?P<stem>[^:]+):(?P<ending>[a-zäöå]{1,5})$", re.IGNORECASE)
+_ABBREV_CASE = re.compile(r"^(?P<stem>[^:]{2,}):(?P<ending>[a-zäöå]{1,5})$", re.IGNORECASE)  # not "N:o"
 _FST_BASE = re.compile(r"\[Xp\]([^\[]*)\[X\]")
 _FST_DERIVATION = re.compile(r"\[Xj\]|\[T[a-z0-9]+\]|\[Xp\].*\[Xp\]")
 
