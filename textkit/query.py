@@ -141,6 +141,11 @@ def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None)
                 "Lisää sisältösana, tai hae fraasina lainausmerkeissä."
             )
         raise TextkitError("Haussa ei ole hakusanaa. Kirjoita sana, fraasi lainausmerkeissä tai suodatin (teema:, osio:, vuosi:).")
+    if any(isinstance(n, Or) and any(isinstance(c, Not) for c in n.children) for n in walk(tree)):
+        raise TextkitError(
+            "NOT/EI ei voi olla TAI-vaihtoehto (esim. kunta OR NOT alue). Kirjoita poissulkeva ehto "
+            "JA-ehtona: kunta NOT alue, tai (kunta OR alue) NOT kuntoutus."
+        )
     if _only_negative(tree):
         raise TextkitError(
             "Haku sisältää vain poissulkevia ehtoja (NOT/EI). Lisää ehto, jonka pitää löytyä, "
@@ -154,7 +159,12 @@ def parse_sections(text: str) -> tuple[int, ...]:
     value = str(text).strip().replace(" ", "")
     if value.lower() in ("all", "kaikki"):
         return (1, 2, 3, 4, 5, 6, 7)
-    return tuple(int(n) for n in _filter("osio", value).values)
+    try:
+        return tuple(int(n) for n in _filter("osio", value).values)
+    except TextkitError:
+        raise TextkitError(
+            f"--sections {text} ei kelpaa: osiot ovat 1–7, esim. --sections 2,3,4,5, --sections 2-5 tai --sections all."
+        ) from None
 
 
 def render(node: Node, top: bool = True) -> str:
