@@ -35,18 +35,21 @@ def test_search_te24_shows_results(app_url, browser):
     from selenium.webdriver.common.keys import Keys
 
     browser.get(app_url)  # Haku is the default page, at "/"
-    box = wait_for(browser, By.CSS_SELECTOR, 'input[aria-label="Hakulauseke"]')
-    box.send_keys("TE24", Keys.ENTER)
+    type_into(browser, 'input[aria-label="Hakulauseke"]', "TE24" + Keys.ENTER)
 
-    # Results: a highlighted snippet, the hit count line and the per-theme chart.
-    marks = wait_for_all(browser, By.CSS_SELECTOR, "mark")
-    assert any("te24" in m.text.lower() for m in marks), [m.text for m in marks[:5]]
-    wait_for_text(browser, "osumaa")
-    assert "Traceback" not in browser.page_source
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "browser_haku_te24.png"
-    browser.save_screenshot(str(shot))
+    try:
+        # Results: highlighted snippets (the full passages in closed expanders are hidden),
+        # the hit count line, a theme heading and the per-theme chart.
+        marks = wait_for_visible(browser, By.CSS_SELECTOR, '[data-testid="stHtml"] .snippet mark')
+        assert any("te24" in m.text.lower() for m in marks), [m.text for m in marks[:5]]
+        wait_for_text(browser, "osumaa")
+        wait_for_text(browser, "Työmarkkinoiden kohtaanto")
+        wait_for_visible(browser, By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"], .vega-embed')
+        assert "Traceback" not in browser.page_source
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "browser_haku_te24.png"
+        browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
 
 
@@ -132,6 +135,26 @@ def stop_process_group(server: subprocess.Popen) -> None:
         server.wait(timeout=15)
 
 
+def type_into(driver, selector: str, text: str, timeout: float = WAIT_SECONDS) -> None:
+    """Type into an input once it can take keys (the app may still be rendering it)."""
+    from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def typed(d):
+        try:
+            box = d.find_element(By.CSS_SELECTOR, selector)
+            if not (box.is_displayed() and box.is_enabled()):
+                return False
+            box.click()
+            box.send_keys(text)
+            return True
+        except (ElementNotInteractableException, StaleElementReferenceException):
+            return False
+
+    WebDriverWait(driver, timeout, ignored_exceptions=(Exception,)).until(typed)
+
+
 def wait_for(driver, by, selector, timeout: float = WAIT_SECONDS):
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
@@ -139,11 +162,18 @@ def wait_for(driver, by, selector, timeout: float = WAIT_SECONDS):
     return WebDriverWait(driver, timeout).until(EC.visibility_of_element_located((by, selector)))
 
 
-def wait_for_all(driver, by, selector, timeout: float = WAIT_SECONDS):
-    from selenium.webdriver.support import expected_conditions as EC
+def wait_for_visible(driver, by, selector, timeout: float = WAIT_SECONDS):
+    """The visible elements matching `selector`, once there is at least one."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(EC.visibility_of_all_elements_located((by, selector)))
+    def visible(d):
+        try:
+            return [e for e in d.find_elements(by, selector) if e.is_displayed()] or False
+        except StaleElementReferenceException:   # Streamlit re-rendered meanwhile: look again
+            return False
+
+    return WebDriverWait(driver, timeout).until(visible)
 
 
 def wait_for_text(driver, text: str, timeout: float = WAIT_SECONDS) -> None:
