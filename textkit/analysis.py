@@ -86,6 +86,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._nlp = None
         self._cache: dict[str, WordAnalysis] = {}
+        self._fields: dict[str, tuple] = {}  # per surface form: everything a Token needs but its place
         self._lock = threading.RLock()
 
     # -- pickling: never carry native handles or caches
@@ -106,24 +107,17 @@ class Analyzer:
         spans = self._token_spans(text)
         sent_of = _sentence_index(text, spans)
         out: list[Token] = []
+        fields = self._fields
         for (start, end), sent in zip(spans, sent_of):
             surface = text[start:end]
-            info = self.analyze_word(surface)
-            out.append(
-                Token(
-                    text=surface,
-                    start=start,
-                    end=end,
-                    lemma=info.lemma,
-                    lemmas=info.lemmas,
-                    parts=info.parts,
-                    terms=info.terms,
-                    is_word=info.is_word,
-                    is_stop=is_stop_lemma(info.lemma, surface),
-                    known=info.known,
-                    sent=sent,
-                )
-            )
+            word = fields.get(surface)
+            if word is None:
+                info = self.analyze_word(surface)
+                word = (info.lemma, info.lemmas, info.parts, info.terms, info.is_word,
+                        is_stop_lemma(info.lemma, surface), info.known)
+                fields[surface] = word
+            lemma, lemmas, parts, terms, is_word, is_stop, known = word
+            out.append(Token(surface, start, end, lemma, lemmas, parts, terms, is_word, is_stop, known, sent))
         return out
 
     def sentences(self, text: str) -> list[tuple[int, int]]:
@@ -157,6 +151,7 @@ class Analyzer:
             info = _analyze_word(word)
             if len(self._cache) > 500_000:  # a bound for pathological inputs, not for normal use
                 self._cache.clear()
+                self._fields.clear()
             self._cache[word] = info
         return info
 
@@ -169,9 +164,8 @@ class Analyzer:
         with self._lock:  # spaCy's tokenizer cache is not meant for concurrent writers
             doc = nlp(text)
         for tok in doc:
-            if tok.is_space or not tok.text.strip():
-                continue
-            spans.append((tok.idx, tok.idx + len(tok.text)))
+            if not tok.is_space:
+                spans.append((tok.idx, tok.idx + len(tok)))
         return spans
 
     def _tokenizer(self):
@@ -678,11 +672,11 @@ def _build_tokenizer():
         cap = abbrev[0].upper() + abbrev[1:]
         tokenizer.add_special_case(cap, [{ORTH: cap}])
     original = tokenizer.token_match
-
-    def token_match(text: str):
-        return _EMAIL_AT.match(text) or _SHORT_DATE.match(text) or (original(text) if original else None)
-
-    tokenizer.token_match = token_match
+    ours = re.compile(f"(?:{_EMAIL_AT.pattern})|(?:{_SHORT_DATE.pattern})", re.IGNORECASE).match
+    if original is None:
+        tokenizer.token_match = ours  # a C-level match: the tokenizer calls it for every chunk
+    else:
+        tokenizer.token_match = lambda text: ours(text) or original(text)
     return tokenizer
 
 
