@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -232,14 +234,16 @@ def search(
         reader = searcher.reader()
         whoosh_query = _to_whoosh(parsed.tree, reader)
         scope = _scope(parsed, reader, sections=sections, theme=theme, edition=edition)
-        results = searcher.search(whoosh_query, filter=scope, limit=None)
+        per_index = _per_index(ix, reader)
+        results = searcher.search(whoosh_query, filter=_scope_docs(per_index, searcher, scope), limit=None)
         total = len(results)
-        facets = _facets(results)
+        facets = _facets(results, _facet_columns(per_index, reader))
         wanted = total if not limit else min(limit, total)
         hits = tuple(_hit(results[i], parsed) for i in range(wanted))
         suggestion = None
         if total == 0:
-            suggestion = _suggestion(parsed, searcher, whoosh_scope=scope)
+            wider = _scope(parsed, reader, sections=None, theme=theme, edition=edition) if sections else False
+            suggestion = _suggestion(parsed, searcher, whoosh_scope=scope, wider_scope=wider)
     return SearchResult(query=query, parsed=parsed.parsed, total=total, hits=hits, facets=facets, suggestion=suggestion)
 
 
@@ -403,19 +407,83 @@ def _scope(parsed: ParsedQuery, reader, *, sections, theme, edition):
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+# Per opened index: what is computed once from all documents, not on every search (the bench
+# showed the section filter and the facet counts growing with the corpus on every query).
+_PER_INDEX: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_PER_INDEX_LOCK = threading.Lock()
+_FACET_FIELDS = ("theme_id", "section", "edition")
+_MAX_CACHED_SCOPES = 64
+
+
+def _per_index(ix, reader) -> dict[str, Any]:
+    with _PER_INDEX_LOCK:
+        entry = _PER_INDEX.get(ix)
+        if entry is None or entry["generation"] != reader.generation():
+            entry = {"generation": reader.generation(), "scopes": {}, "facets": None}
+            _PER_INDEX[ix] = entry
+        return entry
+
+
+def _scope_docs(per_index: dict[str, Any], searcher, scope):
+    """The scope query as a set of document numbers, computed once per index: passed as a
+    query, Whoosh would re-read every posting of the section terms on every search."""
+    if scope is None:
+        return None
+    from whoosh.idsets import BitSet
+
+    scopes = per_index["scopes"]
+    docs = scopes.get(scope)
+    if docs is None:
+        docs = BitSet(searcher.docs_for_query(scope), size=searcher.doc_count_all())
+        if len(scopes) >= _MAX_CACHED_SCOPES:
+            scopes.clear()
+        scopes[scope] = docs
+    return docs
+
+
+def _facet_columns(per_index: dict[str, Any], reader) -> dict[str, list]:
+    """theme_id, section and edition of every document, by document number (built once per
+    index from the postings), so facet counts need no stored fields."""
+    if per_index["facets"] is None:
+        columns = {}
+        for name in _FACET_FIELDS:
+            values: list[Any] = [None] * reader.doc_count_all()
+            for btext in reader.lexicon(name):
+                value = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                for docnum in reader.postings(name, btext).all_ids():
+                    values[docnum] = value
+            columns[name] = values
+        per_index["facets"] = columns
+    return per_index["facets"]
+
+
 def _resolve_theme(value: str, reader) -> str:
-    """A theme id as typed, or an unambiguous part of one ("kohtaanto")."""
+    """A theme id as typed, its number in the edition ("1"), or an unambiguous part of an id
+    ("kohtaanto")."""
     ids = theme_ids(reader)
     key = value.strip().lower()
     if key in ids:
         return key
-    candidates = [i for i in ids if key and key in i]
+    if key.isdigit():
+        candidates = _themes_numbered(int(key), reader)
+    else:
+        candidates = [i for i in ids if len(key) >= 3 and key in i]
     if len(candidates) == 1:
         return candidates[0]
     listing = ", ".join(ids)
     if candidates:
         raise TextkitError(f"Teema '{value}' sopii usealle teemalle: {', '.join(candidates)}. Tarkenna.")
     raise TextkitError(f"Teemaa '{value}' ei ole. Teemat: {listing}.")
+
+
+def _themes_numbered(number: int, reader) -> list[str]:
+    # Passage ids carry the theme's number in its edition: "2024-01-2-003".
+    found = set()
+    for fields in reader.all_stored_fields():
+        parts = fields["passage_id"].split("-")
+        if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) == number:
+            found.add(fields["theme_id"])
+    return sorted(found)
 
 
 def _check_editions(values: Iterable[str], reader) -> list[str]:
@@ -426,16 +494,16 @@ def _check_editions(values: Iterable[str], reader) -> list[str]:
     return list(values)
 
 
-def _facets(results) -> dict[str, dict[Any, int]]:
+def _facets(results, columns: dict[str, list]) -> dict[str, dict[Any, int]]:
     themes: dict[str, int] = {}
     sections: dict[int, int] = {}
     editions: dict[int, int] = {}
-    for hit in results:
-        fields = hit.fields()
-        themes[fields["theme_id"]] = themes.get(fields["theme_id"], 0) + 1
-        sec = int(fields["section"])
+    theme_of, section_of, edition_of = columns["theme_id"], columns["section"], columns["edition"]
+    for docnum in results.docs():
+        themes[theme_of[docnum]] = themes.get(theme_of[docnum], 0) + 1
+        sec = int(section_of[docnum])
         sections[sec] = sections.get(sec, 0) + 1
-        year = int(fields["edition"])
+        year = int(edition_of[docnum])
         editions[year] = editions.get(year, 0) + 1
     return {
         "theme": dict(sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -511,9 +579,19 @@ def _word_boundary_right(text: str, i: int) -> int:
     return j if j >= 0 else i
 
 
-def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope) -> str | None:
+def _wider_scope_suggestion(parsed: ParsedQuery, searcher, wider_scope) -> str | None:
+    """The same query over all sections, if the default scope hid every hit ("S30068" is
+    only in the project lists of section 7)."""
+    if wider_scope is False or parsed.filters("section"):
+        return None
+    found = searcher.search(_to_whoosh(parsed.tree, searcher.reader()), filter=wider_scope, limit=1)
+    return None if found.is_empty() else f"{parsed.text.strip()} osio:1-7"
+
+
+def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope, wider_scope=False) -> str | None:
     """'Did you mean': replace each query word that is not in the index by the closest
-    indexed word form; offer the new query only if it finds something."""
+    indexed word form; offer the new query only if it finds something. Failing that, the
+    same query over all sections if that finds something."""
     from whoosh.support.levenshtein import distance
 
     from textkit.query import _lex
@@ -534,7 +612,7 @@ def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope) -> str | None:
         best = min(candidates, key=lambda c: (distance(lower, c), -reader.doc_frequency("content", c), c))
         replacements[word] = best
     if not replacements:
-        return None
+        return _wider_scope_suggestion(parsed, searcher, wider_scope)
     suggested = parsed.text
     for word, best in replacements.items():
         suggested = re.sub(rf"(?<![\w*:]){re.escape(word)}(?![\w*:])", best, suggested)
