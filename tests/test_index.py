@@ -111,6 +111,7 @@ def test_field_filters_in_the_query_and_as_options(run):
     kohtaanto = run("hanke teema:kohtaanto")
     assert set(kohtaanto.facets["theme"]) == {"tyomarkkinoiden-kohtaanto"}
     assert run("hanke", theme="kohtaanto").total == kohtaanto.total
+    assert run("hanke teema:1").total == kohtaanto.total  # the theme's number in the edition
     assert run("hanke vuosi:2024").total == run("hanke", edition=2024).total == run("hanke").total
 
 
@@ -188,6 +189,9 @@ def test_did_you_mean(run):
     assert result.total == 0 and result.suggestion == "tekoäly"
     assert run("tekoäly").suggestion is None
     assert run("zxqvw").suggestion is None
+    # Nothing in sections 2–5, but the project code is in the project list (section 7).
+    assert run("S30068").suggestion == "S30068 osio:1-7"
+    assert run("S30068 osio:1-7").total > 0
 
 
 def test_readable_output_groups_by_theme_with_counts(run):

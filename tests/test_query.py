@@ -75,6 +75,7 @@ def test_field_filters():
 def test_abbreviation_with_case_ending_is_a_word_not_a_field():
     assert isinstance(parse("TEM:n").tree, Word)
     assert isinstance(parse("ESR+:n").tree, Word)
+    assert not isinstance(parse("https://www.esr.fi").tree, Filter)
 
 
 def test_synonyms_are_applied_and_shown():

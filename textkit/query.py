@@ -490,9 +490,12 @@ def _filter(name: str, value: str) -> Filter:
 
 
 def _is_abbreviation_with_case(name: str, value: str) -> bool:
-    """'TEM:n', 'EU:ssa', 'ESR:ää' are words (an abbreviation and its case ending), not fields."""
+    """'TEM:n', 'EU:ssa', 'ESR:ää' are words (an abbreviation and its case ending), not fields;
+    so are web addresses."""
     if name.lower() in FIELD_NAMES:
         return False
+    if value.startswith("//"):
+        return True  # a web address: "https://www.esr.fi"
     return (name.isupper() or len(name) <= 3) and value.isalpha() and len(value) <= 5 and value.islower()
 
 
