@@ -10,9 +10,6 @@ from textkit import ui
 t = common.t
 st.title(t("page_topics"))
 
-if common.missing("textkit.topics"):
-    st.stop()
-
 with common.user_errors():
     result = common.topic_model()
     topics = list(result.topics)

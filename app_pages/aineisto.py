@@ -9,9 +9,6 @@ from textkit.paths import corpus_dir
 t = common.t
 st.title(t("page_corpus"))
 
-if common.missing("textkit.corpus"):
-    st.stop()
-
 editions = []
 with common.user_errors():
     editions = common.editions()

@@ -9,7 +9,6 @@ index or a new edition gives new cache entries instead of stale ones.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,14 +30,6 @@ def lang() -> str:
 def t(key: str, **values: Any) -> str:
     """Label in the user's language."""
     return ui.label(key, lang(), **values)
-
-
-def missing(module: str) -> bool:
-    """True (and an info message) when a textkit stage is not there yet."""
-    if importlib.util.find_spec(module) is None:
-        st.info(t("not_available", module=module))
-        return True
-    return False
 
 
 @contextmanager
@@ -156,7 +147,6 @@ def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
     from textkit.export import render
 
     return render(list(excerpts), fmt, title=title)
-
 
 
 def topic_model() -> Any:

@@ -11,10 +11,7 @@ t = common.t
 lang = common.lang()
 st.title(t("page_search"))
 
-if common.missing("textkit.index"):
-    st.stop()
-
-# A shared link can carry the query: /haku?q=TE24
+# A shared link can carry the query: /?q=TE24
 if "query" not in st.session_state and st.query_params.get("q"):
     st.session_state["query"] = st.query_params["q"]
 

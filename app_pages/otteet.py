@@ -8,9 +8,6 @@ from textkit import ui
 t = common.t
 st.title(t("page_basket"))
 
-if common.missing("textkit.excerpts"):
-    st.stop()
-
 with common.user_errors():
     store = common.basket()
     collections = store.collections()

@@ -11,9 +11,6 @@ t = common.t
 lang = common.lang()
 st.title(t("page_diff"))
 
-if common.missing("textkit.compare"):
-    st.stop()
-
 with common.user_errors():
     editions = common.editions()
     years = sorted(e.year for e in editions)

@@ -56,10 +56,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_diff": ("Vuosivertailu", "Year over year"),
     "page_basket": ("Otteet", "Excerpts"),
     "page_corpus": ("Aineisto", "Corpus"),
-    "not_available": (
-        "Tämä toiminto ei ole vielä käytettävissä: moduuli {module} puuttuu.",
-        "This feature is not available yet: module {module} is missing.",
-    ),
     "building": ("Rakennetaan hakuindeksiä ja aihemallia…", "Building the search index and topic model…"),
     "build_done": ("Hakuindeksi ja aihemalli ovat valmiit.", "The search index and topic model are ready."),
     "unexpected": (
