@@ -543,38 +543,35 @@ def _part_lemma(surface: str, chunk: str) -> str | None:
 
 
 def _guess_compound(word: str) -> WordAnalysis | None:
-    """An unknown compound whose head Voikko knows: 'kohtaantotyön' → kohtaantotyö (kohtaanto + työ).
+    """An unknown compound whose head Voikko knows: 'työhönvalmentajalle' → työhönvalmentaja.
 
-    The longest known head wins; the modifier must be a word form Voikko knows. Names
-    (capitalised words with more capitals, abbreviations) are not split.
+    The longest known head wins; the modifier must be a word form Voikko knows and the
+    head a simple (non-compound) word of at least five letters: shorter or compound heads
+    ("anto" in "kohtaannon", "antotyö" in "kohtaantotyön") are too often accidental.
+    Abbreviations and words with inner capitals are not split.
     """
     if not word.isalpha() or not (word.islower() or word[1:].islower()) or len(word) < 7:
         return None
     lower = word.lower()
-    best = None
     for i in range(3, len(lower) - 3):
         modifier, head = lower[:i], lower[i:]
-        readings = [r for r in _voikko_analyze(head) if r.get("CLASS") not in _NAME_CLASSES | {"lyhenne"}]
-        if not readings:
+        if not any(r.get("CLASS") not in _NAME_CLASSES | {"lyhenne"} for r in _voikko_analyze(head)):
             continue
-        modifier_known = bool(_voikko_analyze(modifier))
-        if not modifier_known or len(head) < 4:
-            continue
-        best = (modifier, head, modifier_known)
-        break
-    if best is None:
+        modifier_readings = _voikko_analyze(modifier)
+        if modifier_readings:
+            break
+    else:
         return None
-    modifier, head, modifier_known = best
     head_info = _analyze_word(head)
     if not head_info.known or len(head_info.lemma) < 5 or head_info.parts:
-        # Short or compound heads ("anto" in "kohtaannon", "antotyö" in "kohtaantotyön")
-        # are too often accidental.
         return None
-    mod_lemma = _part_lemma(modifier, "") if modifier_known else _fallback_lemma(modifier)
+    # The modifier as it stands if that is a base form, else its own lemma ("työhön" → työ).
+    bases = [r.get("BASEFORM", "").lower() for r in modifier_readings]
+    modifier_lemma = modifier if modifier in bases else (bases[0] or modifier)
     lemma = modifier + head_info.lemma
-    parts = _dedupe([mod_lemma or modifier, *(head_info.parts or (head_info.lemma,))])
+    parts = _dedupe([modifier_lemma, head_info.lemma])
     lemmas = _dedupe([lemma, *(modifier + alt for alt in head_info.lemmas)])
-    terms = _dedupe([*lemmas, *parts, *(modifier + run for run in head_info.terms if run in head_info.parts[:1]), lower])
+    terms = _dedupe([*lemmas, *parts, lower])
     return WordAnalysis(lemma, lemmas, parts, terms, False, True)
 
 
