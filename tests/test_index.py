@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -292,3 +293,23 @@ def test_missing_index_is_built_and_stale_index_rebuilt(small_corpus):
     search("TE24", progress=lambda f, m: messages.append(m))
     assert any("uudelleen" in m for m in messages)
     assert build.build_status() == "current"
+
+
+def test_a_build_interrupted_while_swapping_is_stale_not_current(small_corpus, monkeypatch):
+    _, models = small_corpus
+    build.build_models()
+    real_rename = build.os.rename
+
+    def crash(src, dst):
+        if Path(src).parent == models and Path(src).name == "index":
+            raise KeyboardInterrupt  # e.g. Ctrl-C while the new artefacts are renamed into place
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(build.os, "rename", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_models(force=True)
+    monkeypatch.setattr(build.os, "rename", real_rename)
+    assert build.build_status() == "stale"
+    assert search("TE24").total > 0  # rebuilt on the way
+    assert build.build_status() == "current"
+

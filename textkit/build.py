@@ -199,9 +199,10 @@ def _swap_in(tmp: Path, models: Path) -> None:
     """Rename every artefact of `tmp` into `models`; the build record goes last, so a crash
     half-way leaves a record that no longer matches and the next run rebuilds."""
     entries = sorted((p for p in tmp.iterdir() if p.name != BUILD_FILE), key=lambda p: p.name)
-    old_record = models / BUILD_FILE
-    if old_record.exists():
-        old_record.unlink()
+    # Mark the artefacts as mixed until the new record is in: a crash now means "stale".
+    marker = tmp / ".incomplete.json"
+    marker.write_text(json.dumps({"incomplete": True}), encoding="utf-8")
+    os.replace(marker, models / BUILD_FILE)
     for src in entries:
         dest = models / src.name
         if src.is_dir():
