@@ -477,13 +477,17 @@ def _resolve_theme(value: str, reader) -> str:
 
 
 def _themes_numbered(number: int, reader) -> list[str]:
-    # Passage ids carry the theme's number in its edition: "2024-01-2-003".
-    found = set()
-    for fields in reader.all_stored_fields():
-        parts = fields["passage_id"].split("-")
-        if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) == number:
-            found.add(fields["theme_id"])
-    return sorted(found)
+    # Passage ids carry the theme's number in its edition: "2024-01-2-003". One passage per
+    # edition is enough to learn the theme id.
+    found: dict[str, str] = {}
+    for btext in reader.lexicon("passage_id"):
+        pid = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+        year, theme_no = (pid.split("-") + ["", ""])[:2]
+        if year in found or not theme_no.isdigit() or int(theme_no) != number:
+            continue
+        docnum = next(iter(reader.postings("passage_id", btext).all_ids()))
+        found[year] = reader.stored_fields(docnum)["theme_id"]
+    return sorted(set(found.values()))
 
 
 def _check_editions(values: Iterable[str], reader) -> list[str]:
