@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         systems, build_s = _build_all(editions, passages, work)
         scores = {name: [_score(q, systems[name](q["query"])) for q in judged] for name in SYSTEMS}
         readings = _reading_policies(judged, systems["textkit"])
-        latency = {name: _latency(systems[name], judged, args.repeats) for name in ("textkit", "snowball")}
+        latency = _latency({name: systems[name] for name in ("textkit", "snowball")}, judged, args.repeats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = _result(judged, scores, build_s, latency, len(passages))
@@ -229,18 +229,25 @@ def _reading_policies(judged, run) -> dict:
     return out
 
 
-def _latency(run, judged, repeats: int) -> dict:
-    times = []
+def _latency(runs: dict, judged, repeats: int) -> dict:
+    """p50/p95 per system. The systems take turns query by query, so both see the same load
+    on a shared machine."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for q in judged:  # warm-up: first-use costs (caches, lazy imports) are not query latency
-        run(q["query"], limit=RESULT_LIMIT)
+        for run in runs.values():
+            run(q["query"], limit=RESULT_LIMIT)
     for _ in range(repeats):
         for q in judged:
-            t0 = time.perf_counter()
-            run(q["query"], limit=RESULT_LIMIT)
-            times.append(time.perf_counter() - t0)
-    times.sort()
-    return {"p50_ms": 1000 * statistics.median(times), "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
-            "runs": len(times)}
+            for name, run in runs.items():
+                t0 = time.perf_counter()
+                run(q["query"], limit=RESULT_LIMIT)
+                times[name].append(time.perf_counter() - t0)
+    out = {}
+    for name, ts in times.items():
+        ts.sort()
+        out[name] = {"p50_ms": 1000 * statistics.median(ts), "p95_ms": 1000 * ts[int(0.95 * (len(ts) - 1))],
+                     "runs": len(ts)}
+    return out
 
 
 # ---------------------------------------------------------------- report
