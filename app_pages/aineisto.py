@@ -7,7 +7,11 @@ from textkit import ui
 from textkit.paths import corpus_dir
 
 t = common.t
+fi = common.lang() == "fi"
 st.title(t("page_corpus"))
+
+if message := st.session_state.pop("corpus_message", None):
+    st.success(message, icon=":material/check_circle:")
 
 editions = []
 with common.user_errors():
@@ -17,11 +21,11 @@ with common.user_errors():
         [
             {
                 t("year"): e.year,
-                "Otsikko" if common.lang() == "fi" else "Title": e.title,
-                "Raportointipäivä" if common.lang() == "fi" else "Reporting date": e.reporting_date,
-                "Tiedosto" if common.lang() == "fi" else "File": e.source,
-                "Teemoja" if common.lang() == "fi" else "Themes": len(e.themes),
-                "Kappaleita" if common.lang() == "fi" else "Passages": len(e.passages()),
+                "Otsikko" if fi else "Title": e.title,
+                "Raportointipäivä" if fi else "Reporting date": e.reporting_date,
+                "Tiedosto" if fi else "File": e.source,
+                "Teemoja" if fi else "Themes": len(e.themes),
+                "Kappaleita" if fi else "Passages": len(e.passages()),
             }
             for e in editions
         ],
@@ -29,15 +33,20 @@ with common.user_errors():
     )
     if st.button(t("rebuild"), key="force_rebuild", icon=":material/refresh:"):
         common.ensure_models(force=True)
-        st.success(t("build_done"))
+        st.success(t("build_done"), icon=":material/check_circle:")
 
 st.subheader(t("upload"))
 next_year = max((e.year for e in editions), default=2024) + 1
+# A new uploader key after an accepted upload empties the form for the next file.
+version = st.session_state.setdefault("upload_version", 0)
 upload_col, year_col = st.columns([3, 1])
 uploaded = upload_col.file_uploader(
-    t("upload"), type=list(ui.UPLOAD_TYPES), key="upload_file", label_visibility="collapsed"
+    t("upload"), type=list(ui.UPLOAD_TYPES), key=f"upload_file_{version}", label_visibility="collapsed",
+    help=f"Enintään {ui.MAX_UPLOAD_BYTES // 1024 // 1024} Mt" if fi else f"At most {ui.MAX_UPLOAD_BYTES // 1024 // 1024} MB",
 )
-year = year_col.number_input(t("year"), min_value=2000, max_value=2100, value=next_year, step=1, key="upload_year")
+year = year_col.number_input(
+    t("year"), min_value=2000, max_value=2100, value=next_year, step=1, key=f"upload_year_{version}"
+)
 
 if uploaded is not None:
     with common.user_errors():
@@ -45,22 +54,23 @@ if uploaded is not None:
         edition = common.preview_edition(data, uploaded.name, int(year))
         summary = ui.parse_summary(edition)
         st.subheader(t("parse_summary"))
+        st.caption(f"{edition.title} · {edition.reporting_date} · {uploaded.name}")
         left, mid, right = st.columns(3)
         left.metric(t("year"), summary.year)
-        mid.metric("Teemoja" if common.lang() == "fi" else "Themes", summary.themes)
-        right.metric("Kappaleita" if common.lang() == "fi" else "Passages", summary.passages)
+        mid.metric("Teemoja" if fi else "Themes", summary.themes)
+        right.metric("Kappaleita" if fi else "Passages", summary.passages)
         st.dataframe(list(summary.rows), hide_index=True)
         if summary.warnings:
             st.warning(
                 f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),
                 icon=":material/warning:",
             )
+        else:
+            st.caption("Ei varoituksia." if fi else "No warnings.")
         existing = next((e for e in editions if e.year == int(year)), None)
         replace = False
         if existing is not None:
-            replace = st.checkbox(
-                t("replace_edition", year=int(year), file=existing.source), key="upload_replace"
-            )
+            replace = st.checkbox(t("replace_edition", year=int(year), file=existing.source), key="upload_replace")
         accept_disabled = summary.themes == 0 or (existing is not None and not replace)
         if st.button(t("accept"), key="accept_upload", type="primary", disabled=accept_disabled):
             from textkit.corpus import add_edition
@@ -68,4 +78,6 @@ if uploaded is not None:
             add_edition(data, uploaded.name, int(year), corpus_dir(), replace=replace)
             # The old index answers searches (other sessions too) until the new one is swapped in.
             common.ensure_models()
-            st.success(t("accepted", year=int(year)), icon=":material/check_circle:")
+            st.session_state["corpus_message"] = t("accepted", year=int(year))
+            st.session_state["upload_version"] = version + 1
+            st.rerun()

@@ -91,13 +91,15 @@ def ensure_models(force: bool = False) -> None:
     """
     from textkit.build import build_models, build_status
 
-    if not force and build_status() == "current":
+    status = "forced" if force else build_status()
+    if status == "current":
         return
+    heading = t({"missing": "building_first", "stale": "building_stale"}.get(status, "building"))
     slot = st.empty()
-    bar = slot.progress(0.0, text=t("building"))
+    bar = slot.progress(0.0, text=heading)
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('building')} {message}")
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{heading} {message}")
 
     build_models(force=force, progress=progress)
     slot.empty()

@@ -32,8 +32,19 @@ with common.user_errors():
     if diff.name_from != diff.name_to:
         st.caption(f"{diff.name_from} → {diff.name_to}")
 
+    changed = any((diff.new_terms, diff.gone_terms, diff.rising_terms, diff.falling_terms,
+                   diff.new_topics, diff.gone_topics, diff.rising_topics, diff.falling_topics))
+    if not changed:
+        st.info(
+            f"Teeman teksti ei ole muuttunut tilastollisesti merkitsevästi vuodesta {from_year} vuoteen {to_year}."
+            if lang == "fi"
+            else f"The theme's text did not change significantly from {from_year} to {to_year}.",
+            icon=":material/info:",
+        )
+
+    # 2 × 2 grids: four tables side by side would be too narrow to read.
     st.subheader(t("term_changes"))
-    columns = st.columns(4)
+    columns = [c for _ in range(2) for c in st.columns(2)]
     for column, key, changes in zip(
         columns,
         ("new_terms", "gone_terms", "rising", "falling"),
@@ -53,7 +64,7 @@ with common.user_errors():
                         st.caption(example.snippet)
 
     st.subheader(t("topic_changes"))
-    columns = st.columns(4)
+    columns = [c for _ in range(2) for c in st.columns(2)]
     for column, key, changes in zip(
         columns,
         ("new_topics", "gone_topics", "rising_topics", "falling_topics"),

@@ -231,8 +231,8 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, tmp_path
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     open_page(at, "aineisto")
-    at.file_uploader(key="upload_file").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))
-    at.number_input(key="upload_year").set_value(2025).run()
+    at.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))
+    at.number_input(key="upload_year_0").set_value(2025).run()
     _assert_clean(at)
     assert [m.value for m in at.metric] == ["2025", "2", at.metric[2].value]   # year, themes, passages
     assert not at.button(key="accept_upload").disabled
@@ -240,7 +240,9 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, tmp_path
 
     at.button(key="accept_upload").click().run()
     _assert_clean(at)
-    assert at.success
+    assert "2025 lisätty" in at.success[0].value
+    assert list(at.dataframe[0].value["Vuosi"]) == [2024, 2025]   # the table shows the new edition
+    assert not at.file_uploader(key="upload_file_1").value        # the form is empty again
     manifest = tomllib.loads((corpus / "editions.toml").read_text())
     added = next(e for e in manifest["edition"] if e["year"] == 2025)
     assert (corpus / added["file"]).exists() and " " not in added["file"]
@@ -260,7 +262,7 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, tmp_path
 
 def test_upload_of_a_wrong_file_is_refused_in_finnish(app):
     open_page(app, "aineisto")
-    app.file_uploader(key="upload_file").set_value(("katsaus.pdf", b"not a pdf", "application/pdf"))
+    app.file_uploader(key="upload_file_0").set_value(("katsaus.pdf", b"not a pdf", "application/pdf"))
     app.run()
     assert not app.exception
     assert "ei ole PDF" in app.error[0].value

@@ -57,6 +57,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_basket": ("Otteet", "Excerpts"),
     "page_corpus": ("Aineisto", "Corpus"),
     "building": ("Rakennetaan hakuindeksiä ja aihemallia…", "Building the search index and topic model…"),
+    "building_first": (
+        "Ensimmäinen käynnistys: rakennetaan hakuindeksi ja aihemalli (kerran, noin puoli minuuttia)…",
+        "First start: building the search index and topic model (once, about half a minute)…",
+    ),
+    "building_stale": (
+        "Aineisto on muuttunut: rakennetaan hakuindeksi ja aihemalli uudelleen…",
+        "The corpus changed: rebuilding the search index and topic model…",
+    ),
     "build_done": ("Hakuindeksi ja aihemalli ovat valmiit.", "The search index and topic model are ready."),
     "unexpected": (
         "Odottamaton virhe ({kind}): {message}. Yksityiskohdat on kirjattu palvelimen lokiin.",
