@@ -598,10 +598,10 @@ def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope, wider_scope=False) 
     same query over all sections if that finds something."""
     from whoosh.support.levenshtein import distance
 
-    from textkit.query import _lex
+    from textkit.query import plain_words
 
     reader = searcher.reader()
-    words = [value for kind, value in _lex(parsed.text) if kind == "word" and ":" not in value and not value.endswith("*")]
+    words = plain_words(parsed.text)
     replacements: dict[str, str] = {}
     for word in words:
         lower = word.lower()

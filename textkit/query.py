@@ -154,6 +154,13 @@ def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None)
     return ParsedQuery(text=text, tree=tree, parsed=render(tree), ignored=tuple(parser.ignored))
 
 
+def plain_words(text: str) -> list[str]:
+    """The query's words outside quotes, without operators, fields and prefixes (as typed):
+    the ones a "did you mean" may correct."""
+    return [value for kind, value in _lex(text)
+            if kind == "word" and not value.endswith("*") and not _FIELD.match(value)]
+
+
 def parse_sections(text: str) -> tuple[int, ...]:
     """'2,3,4,5', '2-5' or 'all' (1–7) as section numbers; TextkitError otherwise."""
     value = str(text).strip().replace(" ", "")
@@ -347,7 +354,7 @@ class _Parser:
         self.ignored: list[str] = []
 
     def parse(self) -> Node | None:
-        if self.tokens and self.tokens[0] == ("op", "AND") or self.tokens and self.tokens[0] == ("op", "OR"):
+        if self.tokens and self.tokens[0] in (("op", "AND"), ("op", "OR")):
             raise TextkitError(f"Haku ei voi alkaa operaattorilla {self._op_text(0)}: sen molemmin puolin tarvitaan hakusana.")
         node = self._or()
         if self.i < len(self.tokens):
