@@ -313,3 +313,15 @@ def test_a_build_interrupted_while_swapping_is_stale_not_current(small_corpus, m
     assert search("TE24").total > 0  # rebuilt on the way
     assert build.build_status() == "current"
 
+
+
+def test_cli_build_shows_progress_and_is_a_fast_no_op_the_second_time(small_corpus, capsys):
+    from textkit.cli import main
+
+    assert main(["build"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Rakennettu:") and "100% Valmis" in err
+    assert "Indeksoidaan kappaleita" in err  # one line per stage when stderr is not a terminal
+    assert main(["build"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("Ajan tasalla:")
