@@ -114,6 +114,15 @@ def test_themes_by_number_or_id_are_the_same(real, comparison):
     assert again == comparison
 
 
+def test_a_part_of_an_id_that_fits_one_theme_is_enough(real, comparison):
+    assert compare_themes("kohtaanto", "tyoelaman", **real) == comparison
+
+
+def test_an_ambiguous_part_lists_the_candidates(real):
+    with pytest.raises(TextkitError, match="Tarkoititko: .*tasa-arvo"):
+        compare_themes("tasa-arvo", "1", **real)
+
+
 def test_unknown_theme_suggests_close_ids(real):
     with pytest.raises(TextkitError, match="Tarkoititko: tyomarkkinoiden-kohtaanto"):
         compare_themes("kohtanto", "5", **real)

@@ -393,14 +393,15 @@ def _edition_pair(editions: Sequence[Edition], from_year: int, to_year: int) -> 
 
 
 def _find_theme(edition: Edition, query: str) -> Theme:
-    """A theme by id, by number, or by a unique start of its id; else suggest close ones."""
+    """A theme by id, by number, or by a part of its id that fits one theme only ("kohtaanto");
+    else suggest close ones."""
     q = query.strip().lower()
     for t in edition.themes:
         if t.id == q or (q.isdigit() and int(q) == t.number):
             return t
-    starts = [t for t in edition.themes if t.id.startswith(q)] if q else []
-    if len(starts) == 1:
-        return starts[0]
+    partial = [t for t in edition.themes if q in t.id] if q else []
+    if len(partial) == 1:
+        return partial[0]
     raise TextkitError(_unknown_theme_message(query, edition.themes, edition.year))
 
 
@@ -409,7 +410,7 @@ def _unknown_theme_message(query: str, themes: Sequence[Theme], year: int) -> st
     by_key = {t.id: t for t in themes}
     by_key.update({t.name.lower(): t for t in themes})
     close = difflib.get_close_matches(q, list(by_key), n=5, cutoff=0.4)
-    close += [t.id for t in themes if q and q in t.id and t.id not in close]
+    close += [t.id for t in themes if q and q in t.id and t.id not in close]   # ambiguous parts
     suggestions = list(dict.fromkeys(by_key[c].id for c in close))[:3]
     hint = ("Tarkoititko: " + ", ".join(suggestions) + "?") if suggestions else \
         "Teemat: " + ", ".join(f"{t.number} {t.id}" for t in themes)
@@ -445,9 +446,9 @@ def _matched_theme(query: str, old: Edition, new: Edition, aliases: dict[str, st
         for t_old, t_new in pairs:
             if int(q) == t_new.number:
                 return t_old, t_new
-    starts = [p for p in pairs if p[1].id.startswith(q) or p[0].id.startswith(q)] if q else []
-    if len(starts) == 1:
-        return starts[0]
+    partial = [p for p in pairs if q in p[1].id or q in p[0].id] if q else []
+    if len(partial) == 1:
+        return partial[0]
     for edition in (new, old):
         if any(t.id == q for t in edition.themes):
             other = old if edition is new else new

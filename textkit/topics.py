@@ -40,7 +40,7 @@ DOCUMENTS_FILE = "topic-documents.json"  # the lemmatised passages, so refits an
 SCHEMA_VERSION = 1
 
 TOPIC_SECTIONS = (2, 3, 4, 5)          # the narrative sections
-DEFAULT_K = 12                         # chosen by bench/topics_quality.py (see README)
+DEFAULT_K = 10                         # chosen with the damping by bench/topics_quality.py --sweep (README)
 DEFAULT_METHOD = "nmf"
 DEFAULT_THEME_DAMPING = 0.5            # chosen by bench/topics_quality.py --sweep (see README)
 MIN_K = 2
@@ -685,6 +685,7 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False)
+        os.chmod(tmp, 0o644)   # mkstemp makes it private; the model is not secret
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
