@@ -325,3 +325,16 @@ def test_cli_build_shows_progress_and_is_a_fast_no_op_the_second_time(small_corp
     assert main(["build"]) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("Ajan tasalla:")
+
+
+def test_word_forms_saved_with_the_index_answer_a_new_process(index_2024):
+    """A fresh analyzer (as in a new CLI process) gets the corpus's analyses from the file
+    written beside the index, the same answers the index was built with."""
+    from textkit.analysis import Analyzer, get_analyzer
+    from textkit.index import WORDFORMS_FILE
+
+    path = index_2024 / WORDFORMS_FILE
+    fresh = Analyzer()
+    assert fresh.load_wordforms(path) > 5000
+    for word in ("kunnissa", "tekoälyneuvonnalla", "TE24-uudistuksessa", "kohtaannon"):
+        assert fresh.analyze_word(word) == get_analyzer().analyze_word(word)

@@ -13,10 +13,12 @@ tokenising it. Use the process-wide instance from `get_analyzer()`.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 from textkit.errors import TextkitError
@@ -154,6 +156,30 @@ class Analyzer:
                 self._fields.clear()
             self._cache[word] = info
         return info
+
+    def save_wordforms(self, path: Path) -> None:
+        """Write every word form analysed so far to `path` (JSON), so that another process can
+        start with the same answers instead of asking Voikko and simplemma again."""
+        with self._lock:
+            data = {word: [a.lemma, a.lemmas, a.parts, a.terms, a.known, a.is_word]
+                    for word, a in self._cache.items()}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    def load_wordforms(self, path: Path) -> int:
+        """Add the word forms saved by `save_wordforms` to the cache (forms already analysed in
+        this process are kept). Returns how many were added; a missing or unreadable file adds none."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        added = 0
+        with self._lock:
+            for word, (lemma, lemmas, parts, terms, known, is_word) in data.items():
+                if word not in self._cache:
+                    self._cache[word] = WordAnalysis(lemma, tuple(lemmas), tuple(parts), tuple(terms),
+                                                     bool(known), bool(is_word))
+                    added += 1
+        return added
 
     # -- private
     def _token_spans(self, text: str) -> list[tuple[int, int]]:

@@ -29,6 +29,9 @@ from textkit.errors import TextkitError
 from textkit.query import And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word, matching_spans, parse_query, walk
 
 INDEX_DIRNAME = "index"
+# Analyses of every word form of the corpus, saved beside the index: a new process (a CLI
+# search) then analyses its query without loading simplemma's large dictionary.
+WORDFORMS_FILE = "wordforms.json"
 DEFAULT_SECTIONS = (2, 3, 4, 5)
 SNIPPET_CHARS = 240
 # The analysed words of the last passages: the content and surface fields of one document
@@ -205,6 +208,9 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     except BaseException:
         writer.cancel()
         raise
+    from textkit.analysis import get_analyzer
+
+    get_analyzer().save_wordforms(Path(models_dir) / WORDFORMS_FILE)
     if progress:
         progress(1.0, f"Indeksoitu {total} kappaletta")
     return total
@@ -228,8 +234,9 @@ def search(
     built first (progress reported through `progress`)."""
     if limit is not None and limit < 0:
         raise TextkitError(f"--limit {limit} ei käy: anna 0 (kaikki osumat) tai positiivinen luku.")
-    parsed = parse_query(query)
     ix = open_index(models_dir, progress=progress)
+    _load_wordforms(Path(ix.storage.folder).parent / WORDFORMS_FILE)
+    parsed = parse_query(query)
     with ix.searcher() as searcher:
         reader = searcher.reader()
         whoosh_query = _to_whoosh(parsed.tree, reader)
@@ -335,6 +342,23 @@ def _open_cached(path: str, stamp: tuple):
     from whoosh import index as whoosh_index
 
     return whoosh_index.open_dir(path)
+
+
+def _load_wordforms(path: Path) -> None:
+    """Give the shared analyzer the word forms saved with the index (once per file version).
+    Called only after open_index, which rebuilt the index first if the analysis code changed."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return
+    _load_wordforms_once(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_wordforms_once(path: str, stamp: int) -> None:
+    from textkit.analysis import get_analyzer
+
+    get_analyzer().load_wordforms(Path(path))
 
 
 def _toc_stamp(target: Path) -> tuple:
