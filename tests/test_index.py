@@ -335,6 +335,6 @@ def test_word_forms_saved_with_the_index_answer_a_new_process(index_2024):
 
     path = index_2024 / WORDFORMS_FILE
     fresh = Analyzer()
-    assert fresh.load_wordforms(path) > 5000
+    assert fresh.load_wordforms(path) > 4000  # the edition has about 4 900 distinct forms
     for word in ("kunnissa", "tekoälyneuvonnalla", "TE24-uudistuksessa", "kohtaannon"):
         assert fresh.analyze_word(word) == get_analyzer().analyze_word(word)
