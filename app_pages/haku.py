@@ -32,13 +32,16 @@ with common.user_errors():
         format_func=lambda n: ui.section_name(n, lang), key="filter_sections",
     )
     col_edition, col_theme, col_limit = st.columns([1, 3, 1])
+    # "All" is 0 / "" rather than None: a None value would show as an empty select box.
+    # The language is part of the keys: a select box keeps showing the label it was
+    # first drawn with, so after a language switch it must be a new widget.
     edition = col_edition.selectbox(
-        t("edition"), [None, *sorted((e.year for e in editions), reverse=True)],
-        format_func=lambda y: t("all_editions") if y is None else str(y), key="filter_edition",
+        t("edition"), [0, *sorted((e.year for e in editions), reverse=True)],
+        format_func=lambda y: t("all_editions") if not y else str(y), key=f"filter_edition_{lang}",
     )
     theme = col_theme.selectbox(
-        t("theme"), [None, *names], format_func=lambda k: t("all_themes") if k is None else names[k],
-        key="filter_theme",
+        t("theme"), ["", *names], format_func=lambda k: names.get(k, t("all_themes")),
+        key=f"filter_theme_{lang}",
     )
     limit = col_limit.number_input(t("limit"), min_value=5, max_value=500, value=50, step=5, key="filter_limit")
 
@@ -47,7 +50,9 @@ with common.user_errors():
         st.stop()
     st.query_params["q"] = query
 
-    result = common.search(query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme, edition, int(limit))
+    result = common.search(
+        query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme or None, edition or None, int(limit)
+    )
 
     st.caption(f"**{t('parsed_query')}:** `{result.parsed}`")
     if groups := common.synonyms(query):
@@ -78,7 +83,7 @@ with common.user_errors():
         width="stretch",
     )
 
-    for theme_id, hits in ui.group_by_theme(result.hits):
+    for theme_id, hits in ui.group_by_theme(result.hits, result.facets.get("theme", {})):
         st.subheader(f"{names.get(theme_id, theme_id)} ({result.facets.get('theme', {}).get(theme_id, len(hits))})")
         for hit in hits:
             with st.container(border=True):

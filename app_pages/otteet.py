@@ -19,11 +19,11 @@ with common.user_errors():
     names = [c.name for c in collections]
     choice = st.selectbox(
         t("collection"),
-        [None, *names],
-        format_func=lambda n: all_label if n is None else f"{n} ({next(c.count for c in collections if c.name == n)})",
-        key="basket_collection",
+        ["", *names],   # "" = all collections
+        format_func=lambda n: f"{n} ({next(c.count for c in collections if c.name == n)})" if n else all_label,
+        key=f"basket_collection_{common.lang()}",
     )
-    excerpts = store.excerpts(choice)
+    excerpts = store.excerpts(choice or None)
     rows = ui.basket_rows(excerpts)
 
     st.caption(
@@ -65,6 +65,17 @@ with common.user_errors():
         st.rerun()
     if st.session_state.pop("basket_saved", False):
         st.success(t("saved"), icon=":material/check:")
+
+    # The quotations as they will be cited in the exports.
+    from textkit.export import cite
+
+    with st.expander(("Otteet lähdeviitteineen" if common.lang() == "fi" else "Excerpts with citations")
+                     + f" ({len(excerpts)})"):
+        for excerpt in excerpts:
+            st.markdown(f"**#{excerpt.id}** · {cite(excerpt)}")
+            st.text(excerpt.text)
+            if excerpt.note or excerpt.codes:
+                st.caption(" · ".join(filter(None, [excerpt.note, ", ".join(excerpt.codes)])))
 
     st.subheader(t("export"))
     title = f"{t('page_basket')}: {choice or all_label}"

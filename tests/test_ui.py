@@ -37,11 +37,13 @@ def test_snippet_html_keeps_only_mark_tags():
     assert "&lt;b&gt;" in safe and "&amp; muut" in safe   # already escaped text is not double-escaped
 
 
-def test_hits_grouped_by_theme_in_order_of_best_hit():
-    hits = [SimpleNamespace(theme_id=t, n=i) for i, t in enumerate(["b", "a", "b", "c"])]
+def test_hits_grouped_by_theme_most_hits_first_then_best_hit():
+    hits = [SimpleNamespace(theme_id=t, n=i) for i, t in enumerate(["b", "a", "b", "c", "c"])]
     groups = ui.group_by_theme(hits)
-    assert [g for g, _ in groups] == ["b", "a", "c"]
+    assert [g for g, _ in groups] == ["b", "c", "a"]
     assert [h.n for h in groups[0][1]] == [0, 2]
+    # With facet counts of all hits (more than shown), the counts decide.
+    assert [g for g, _ in ui.group_by_theme(hits, {"a": 9, "b": 2, "c": 2})] == ["a", "b", "c"]
 
 
 def test_hits_per_theme_rows_largest_first_without_zeros():

@@ -274,12 +274,18 @@ def synonym_groups(tree: Any) -> list[str]:
     ]
 
 
-def group_by_theme(hits: Iterable[Any]) -> list[tuple[str, list[Any]]]:
-    """Hits grouped by `theme_id`, groups ordered by their best hit (hits keep their order)."""
+def group_by_theme(hits: Iterable[Any], counts: dict[str, int] | None = None) -> list[tuple[str, list[Any]]]:
+    """Hits grouped by `theme_id`; hits keep their rank order inside a group.
+
+    Groups are ordered like the hits-per-theme chart: most hits first (`counts`, the
+    facet counts of all hits), ties and missing counts by their best-ranked hit.
+    """
     groups: dict[str, list[Any]] = {}
     for hit in hits:
         groups.setdefault(hit.theme_id, []).append(hit)
-    return list(groups.items())
+    counts = counts or {}
+    best_rank = {theme_id: i for i, theme_id in enumerate(groups)}
+    return sorted(groups.items(), key=lambda g: (-counts.get(g[0], len(g[1])), best_rank[g[0]]))
 
 
 def hits_per_theme_rows(counts: dict[str, int], theme_names: dict[str, str]) -> list[dict[str, Any]]:
