@@ -110,7 +110,7 @@ def models_key() -> tuple[str, str]:
     from textkit.build import read_build_record
 
     record = read_build_record()
-    return (str(models_dir()), f"{record.get('built_at')}|{record.get('fingerprint')}")
+    return (str(models_dir()), f"{record.get('built_at')}|{record.get('fingerprint')}|{record.get('code')}")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -156,7 +156,7 @@ def topic_model() -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _topic_model(models: str, fingerprint: str) -> Any:
+def _topic_model(models: str, build: str) -> Any:
     from textkit.topics import load_topics
 
     return load_topics(Path(models))
@@ -208,14 +208,14 @@ def _add_callback(passage_id: str, query: str) -> None:
 
 
 def search(query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int) -> Any:
-    """Search results, cached per query, filters and build (see textkit.index.search)."""
-    return _search(query, sections, theme, edition, limit, *models_key())
+    """Search results, cached per query, filters, build and synonym list (see textkit.index.search)."""
+    return _search(query, sections, theme, edition, limit, *models_key(), _synonyms_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _search(
     query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int,
-    models: str, fingerprint: str,
+    models: str, build: str, synonyms_stamp: tuple,
 ) -> Any:
     from textkit.index import search
 
@@ -224,11 +224,22 @@ def _search(
 
 def synonyms(query: str) -> list[str]:
     """The synonym groups the query was expanded with (from corpus/synonyms.toml)."""
-    return _synonyms(query, str(corpus_dir()))
+    return _synonyms(query, str(corpus_dir()), _synonyms_stamp())
+
+
+def _synonyms_stamp() -> tuple:
+    """The synonym list is read at query time (no rebuild), so its edits must reach the caches."""
+    from textkit.query import SYNONYMS_FILE
+
+    try:
+        stat = (corpus_dir() / SYNONYMS_FILE).stat()
+    except OSError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _synonyms(query: str, corpus: str) -> list[str]:
+def _synonyms(query: str, corpus: str, stamp: tuple) -> list[str]:
     from textkit.query import parse_query
 
     return ui.synonym_groups(parse_query(query, analyzer=analyzer()).tree)
