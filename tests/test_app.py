@@ -126,6 +126,18 @@ def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
     assert "poissulkevia" in app.error[0].value
 
 
+def test_a_bug_shows_a_short_finnish_message_not_a_traceback(app, monkeypatch):
+    import textkit.index
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("hakemisto rikki")
+
+    monkeypatch.setattr(textkit.index, "search", broken)
+    search(app, "rikkinäinen haku", expect_clean=False)
+    assert not app.exception
+    assert app.error[0].value.startswith("Odottamaton virhe (RuntimeError): hakemisto rikki.")
+
+
 def test_add_to_basket_persists(app, app_models):
     from textkit.excerpts import Basket
 
