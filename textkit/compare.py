@@ -305,7 +305,7 @@ def format_comparison(c: ThemeComparison) -> str:
     lines.append("Yhteiset sanat (määrä A / B)")
     lines += [f"  {s.term:28} {s.count_a}/{s.count_b}" for s in c.shared] or ["  (ei yhteisiä sanoja)"]
     if c.topic_mix:
-        lines += ["", f"Aiheiden osuudet (A / B)"]
+        lines += ["", "Aiheiden osuudet (A / B)"]
         lines += [f"  {m.topic + 1:2}. {m.label[:40]:40} {m.shares[0]:6.1%} {m.shares[1]:6.1%}" for m in c.topic_mix]
     return "\n".join(lines)
 

@@ -154,7 +154,7 @@ def topics(k: int | None = None, *, models_dir: Path | None = None, corpus_dir: 
     if stored is not None and (k is None or k == stored.k) and _is_current(stored, corpus_dir):
         return stored
     documents = load_documents(models_dir=models_dir, corpus_dir=corpus_dir, progress=progress)
-    return fit_topics(documents, k=k or DEFAULT_K)
+    return fit_topics(documents, k=k or DEFAULT_K, fingerprint=_fingerprint_or_none(corpus_dir))
 
 
 def fit_topics(documents: Sequence[TopicDocument], *, k: int = DEFAULT_K, method: str = DEFAULT_METHOD,
