@@ -38,12 +38,16 @@ TIMEOUT_S = 90
 # The search page: the query box is the first text input on the page, and a rendered result is
 # a highlighted hit (<mark>) in the main area (see app_pages/haku.py).
 QUERY_INPUT_CSS = '[data-testid="stMain"] [data-testid="stTextInput"] input'
-RESULT_CSS = '[data-testid="stMain"] mark'
+RESULT_CSS = '[data-testid="stMain"] .snippet mark'
+SNIPPET_CSS = '[data-testid="stMain"] .snippet'
+# Shown in the top bar while the script runs.
+RUNNING_CSS = '[data-testid="stStatusWidget"]'
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    result = run(progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    result = run(progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+                 screenshot=Path(args.screenshot) if args.screenshot else None)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if args.json:
         Path(args.json).write_text(text + "\n", encoding="utf-8")
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run(progress=print) -> dict:
+def run(progress=print, screenshot: Path | None = None) -> dict:
     models = Path(tempfile.mkdtemp(prefix="textkit-bench-models-"))
     env = {**os.environ, "TEXTKIT_MODELS": str(models)}
     try:
@@ -63,7 +67,7 @@ def run(progress=print) -> dict:
         build_s = time.perf_counter() - t0
         if _chromium():
             progress("app: cold start in headless Chromium …")
-            timings = _browser_run(env)
+            timings = _browser_run(env, screenshot)
             driver = "headless Chromium (selenium) against `streamlit run app.py`"
         else:
             progress("app: Chromium not installed; using Streamlit AppTest …")
@@ -97,7 +101,7 @@ _STEP_NAMES = {
 }
 
 
-def _browser_run(env: dict) -> dict:
+def _browser_run(env: dict, screenshot: Path | None = None) -> dict:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -115,17 +119,20 @@ def _browser_run(env: dict) -> dict:
         driver.get(f"http://localhost:{port}/")
         box = _wait(lambda: _first(driver, By.CSS_SELECTOR, QUERY_INPUT_CSS), "the search box")
         box.send_keys(FIRST_QUERY, Keys.ENTER)
-        _wait(lambda: _result_for(driver, FIRST_QUERY), f"results for {FIRST_QUERY}")
+        _wait(lambda: _results_changed(driver, ()), f"results for {FIRST_QUERY}")
         first = time.perf_counter() - t0
 
         timings = {"server_up_s": server_up, "first_result_s": first}
         for key, query in (("rerun_new_query_s", SECOND_QUERY), ("rerun_same_query_s", FIRST_QUERY)):
+            before = _snippets(driver)
             box = _first(driver, By.CSS_SELECTOR, QUERY_INPUT_CSS)
             t1 = time.perf_counter()
             box.send_keys(Keys.CONTROL, "a")
             box.send_keys(query, Keys.ENTER)
-            _wait(lambda q=query: _result_for(driver, q), f"results for {query}")
+            _wait(lambda b=before: _results_changed(driver, b), f"results for {query}")
             timings[key] = time.perf_counter() - t1
+        if screenshot:
+            driver.save_screenshot(str(screenshot))
         return timings
     finally:
         driver.quit()
@@ -137,18 +144,21 @@ def _browser_run(env: dict) -> dict:
                 server.kill()
 
 
-def _result_for(driver, query: str):
-    """The rendered hits once they belong to `query` (the app shows the query's hits
-    highlighted; the script must have finished running)."""
+def _snippets(driver) -> tuple[str, ...]:
     from selenium.webdriver.common.by import By
 
-    if driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'):
-        return None  # still running
-    marks = driver.find_elements(By.CSS_SELECTOR, RESULT_CSS)
-    box = _first(driver, By.CSS_SELECTOR, QUERY_INPUT_CSS)
-    if marks and box is not None and box.get_attribute("value") == query:
-        return marks
-    return None
+    return tuple(e.text for e in driver.find_elements(By.CSS_SELECTOR, SNIPPET_CSS))
+
+
+def _results_changed(driver, before: tuple[str, ...]) -> bool:
+    """True once the script has finished and highlighted hits other than `before` are on screen
+    (each query of the benchmark has different hits, so stale ones never count)."""
+    from selenium.webdriver.common.by import By
+
+    if driver.find_elements(By.CSS_SELECTOR, RUNNING_CSS):
+        return False
+    now = _snippets(driver)
+    return bool(now) and now != before and bool(driver.find_elements(By.CSS_SELECTOR, RESULT_CSS))
 
 
 def _apptest_run(env: dict) -> dict:
@@ -226,6 +236,7 @@ def _free_port() -> int:
 def _parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--json", help="write the results here instead of stdout")
+    p.add_argument("--screenshot", help="save the last rendered page here (PNG), to check by eye")
     return p.parse_args(argv)
 
 

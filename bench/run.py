@@ -186,26 +186,31 @@ def _render_generic(data: dict) -> list[str]:
 
 def _render_speed(data: dict) -> list[str]:
     lines = ["", f"**{data['synthetic_note']}**", "", f"Baseline: {data['baseline']}.", "",
+             data.get("timing_note", ""),
+             f"Load average (1, 5, 15 min) at the start {data['load_average']['start']}, "
+             f"at the end {data['load_average']['end']} (2 cores).", "",
              "Query mix (each query: one untimed warm-up, then "
              f"{data.get('query_repeats')} timed runs; top 20 hits, sections 2–5): "
              + "; ".join(f"{kind}: " + ", ".join(f"`{q}`" for q in qs)
                          for kind, qs in data["queries"].items()),
-             "", "| size | system | passages | words (narrative) | build s | peak MB | "
-             "index MB | query p50 ms | query p95 ms |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "", "| size | system | passages | words (narrative) | build wall s | build CPU s | "
+             "peak MB | index MB | query p50 / p95 wall ms | query p50 / p95 CPU ms |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
         label = f"{r['size']}×" + (" SYNTHETIC" if r.get("synthetic") else " (real 2024)")
         lines.append(
             f"| {label} | {r['system']} | {r['passages']:,} | {r['words']:,} "
-            f"({r['narrative_words']:,}) | {r['build_s']:.2f} | {r['peak_rss_mb']:.0f} | "
-            f"{r['index_bytes'] / 1e6:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
+            f"({r['narrative_words']:,}) | {r['build_s']:.2f} | {r['build_cpu_s']:.2f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['index_bytes'] / 1e6:.1f} | "
+            f"{r['p50_ms']:.1f} / {r['p95_ms']:.1f} | {r['cpu_p50_ms']:.1f} / {r['cpu_p95_ms']:.1f} |")
     lines += ["", "textkit / baseline ratios:", "",
-              "| size | build time | peak memory | index size | query p50 | query p95 |",
-              "|---|---|---|---|---|---|"]
+              "| size | build wall | build CPU | peak memory | index size | query p95 wall | "
+              "query p50 CPU | query p95 CPU |", "|---|---|---|---|---|---|---|---|"]
     for r in data["ratios"]:
-        lines.append(f"| {r['size']}× | {_fmt(r['build_time'])} | {_fmt(r['peak_memory'])} | "
-                     f"{_fmt(r['index_size'])} | {_fmt(r['query_p50'])} | {_fmt(r['query_p95'])} |")
-    lines += ["", "Query p95 by kind (ms), textkit vs baseline:", "",
+        lines.append(f"| {r['size']}× | {_fmt(r['build_s'])} | {_fmt(r['build_cpu_s'])} | "
+                     f"{_fmt(r['peak_rss_mb'])} | {_fmt(r['index_bytes'])} | {_fmt(r['p95_ms'])} | "
+                     f"{_fmt(r['cpu_p50_ms'])} | {_fmt(r['cpu_p95_ms'])} |")
+    lines += ["", "Query p95 CPU ms by kind, textkit vs baseline:", "",
               "| size | " + " | ".join(data["queries"]) + " |",
               "|---|" + "---|" * len(data["queries"])]
     by = {(r["system"], r["size"]): r for r in data["rows"]}
@@ -213,10 +218,10 @@ def _render_speed(data: dict) -> list[str]:
         tk, sb = by.get(("textkit", size)), by.get(("snowball", size))
         if tk and sb:
             lines.append(f"| {size}× | " + " | ".join(
-                f"{tk['by_kind'][k]['p95_ms']:.1f} vs {sb['by_kind'][k]['p95_ms']:.1f}"
+                f"{tk['by_kind'][k]['cpu_p95_ms']:.1f} vs {sb['by_kind'][k]['cpu_p95_ms']:.1f}"
                 for k in data["queries"]) + " |")
-    lines += ["", "Growth with size (log-log slope: 1.0 = linear; step = cost ratio for a 10× "
-              "larger corpus):", "", "| system | metric | steps | slope | verdict |",
+    lines += ["", "Growth with size (log-log slope over the sizes: 1.0 = linear; each step: the "
+              "cost ratio for a 10× larger corpus):", "", "| system | metric | steps | slope | verdict |",
               "|---|---|---|---|---|"]
     for system, metrics in data["growth"].items():
         for metric, g in metrics.items():
