@@ -61,7 +61,8 @@ def app_url(built_models, tmp_path_factory):
     """A `streamlit run app.py` server on a free port; killed (whole process group) in teardown."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "TEXTKIT_MODELS": str(built_models), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "TEXTKIT_MODELS": str(built_models), "TEXTKIT_CORPUS": str(ROOT / "corpus"),
+           "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
