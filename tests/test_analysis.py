@@ -102,6 +102,9 @@ def test_double_spaced_extraction_keeps_sentences_whole(analyzer):
         ("hankkeiden", "hanke"),
         ("kunnissa", "kunta"),
         ("Kelan", "kela"),
+        # -minen nouns of derived verbs: the derivation's own letters stay ("uudistu-")
+        ("uudistumisen", "uudistuminen"),
+        ("noudattamisen", "noudattaminen"),
     ],
 )
 def test_best_reading(analyzer, word, lemma):

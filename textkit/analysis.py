@@ -467,11 +467,16 @@ def _reading_lemmas(word: str, reading: dict[str, str]) -> list[str]:
     return out
 
 
+_FST_BASE_FORMS = re.compile(r"\[X[a-z]\][^\[]*\[X\]")
+_FST_TAG = re.compile(r"\[[^\]]*\]")
+
+
 def _fst_surface(fst: str) -> str:
     """The surface letters of an FSTOUTPUT fragment (what follows each [X], outside tags)."""
-    text = re.sub(r"\[Xp\][^\[]*\[X\]", "", fst)
-    text = re.sub(r"\[Xr\][^\[]*\[X\]", "", text)
-    return re.sub(r"\[[^\]]*\]", "", text)
+    # [Xp]/[Xj]/[Xr]…[X] hold base forms (of the word, a derivation, a reading), not letters
+    # of the surface: "[Xp]uudistaa[X]uudist[Xj]ua[X]u" is "uudistu".
+    text = _FST_BASE_FORMS.sub("", fst)
+    return _FST_TAG.sub("", text)
 
 
 def _rank_readings(word: str, analyses: list[dict[str, str]]) -> list[dict[str, str]]:
