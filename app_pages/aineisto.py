@@ -51,7 +51,8 @@ year = year_col.number_input(
 if uploaded is not None:
     with common.user_errors():
         data = uploaded.getvalue()
-        edition = common.preview_edition(data, uploaded.name, int(year))
+        with st.spinner("Luetaan ja jäsennetään tiedostoa…" if fi else "Reading and parsing the file…"):
+            edition = common.preview_edition(data, uploaded.name, int(year))
         summary = ui.parse_summary(edition)
         st.subheader(t("parse_summary"))
         st.caption(f"{edition.title} · {edition.reporting_date} · {uploaded.name}")
