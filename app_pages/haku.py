@@ -70,6 +70,7 @@ with common.user_errors():
         st.stop()
 
     st.write(t("hits_total", n=result.total, shown=len(result.hits)))
+    st.caption(ui.facet_line(result.facets, lang))
     per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.facets.get('theme', {}), names))
     st.altair_chart(
         alt.Chart(per_theme, title=t("hits_per_theme"))

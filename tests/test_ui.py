@@ -46,6 +46,11 @@ def test_hits_grouped_by_theme_most_hits_first_then_best_hit():
     assert [g for g, _ in ui.group_by_theme(hits, {"a": 9, "b": 2, "c": 2})] == ["a", "b", "c"]
 
 
+def test_facet_line_counts_sections_and_editions():
+    line = ui.facet_line({"section": {4: 2, 2: 1}, "edition": {2024: 3}})
+    assert line == "Osioittain: 2 Toteutettu toiminta 1 · 4 Tuleva toiminta 2  |  Vuosittain: 2024 3"
+
+
 def test_hits_per_theme_rows_largest_first_without_zeros():
     rows = ui.hits_per_theme_rows({"a": 2, "b": 5, "c": 0}, {"a": "Alpha", "b": "Beta"})
     assert [(r["teema"], r["osumia"]) for r in rows] == [("Beta", 5), ("Alpha", 2)]

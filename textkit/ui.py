@@ -288,6 +288,17 @@ def group_by_theme(hits: Iterable[Any], counts: dict[str, int] | None = None) ->
     return sorted(groups.items(), key=lambda g: (-counts.get(g[0], len(g[1])), best_rank[g[0]]))
 
 
+def facet_line(facets: dict[str, dict[Any, int]], lang: str = "fi") -> str:
+    """Hits per section and per edition in one line, e.g. "Osioittain: 2 Toteutettu toiminta 3 · … | Vuosittain: 2024 6"."""
+    def counts(field: str) -> list[tuple[int, int]]:
+        return sorted((int(k), n) for k, n in facets.get(field, {}).items())
+
+    sections = " · ".join(f"{section_name(k, lang)} {n}" for k, n in counts("section"))
+    editions = " · ".join(f"{k} {n}" for k, n in counts("edition"))
+    by_section, by_edition = ("By section", "By edition") if lang == "en" else ("Osioittain", "Vuosittain")
+    return f"{by_section}: {sections or '–'}  |  {by_edition}: {editions or '–'}"
+
+
 def hits_per_theme_rows(counts: dict[str, int], theme_names: dict[str, str]) -> list[dict[str, Any]]:
     """Rows for the hits-per-theme bar chart, largest first; themes without hits left out."""
     rows = [
