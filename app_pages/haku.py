@@ -58,11 +58,9 @@ with common.user_errors():
     if groups := common.synonyms(query):
         st.caption(f"**{t('synonyms')}:** " + "; ".join(groups))
     if result.suggestion:
-        hint, button = st.columns([1, 5], vertical_alignment="center")
-        hint.write(t("did_you_mean"))
-        button.button(
-            result.suggestion, key="did_you_mean", type="tertiary", icon=":material/spellcheck:",
-            on_click=_use_suggestion, args=(result.suggestion,),
+        st.button(
+            f"{t('did_you_mean')} **{result.suggestion}**", key="did_you_mean", type="secondary",
+            icon=":material/spellcheck:", on_click=_use_suggestion, args=(result.suggestion,),
         )
 
     if not result.hits:
@@ -77,10 +75,10 @@ with common.user_errors():
         .mark_bar(size=18)
         .encode(
             x=alt.X("osumia:Q", title=t("hits"), axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
             tooltip=[alt.Tooltip("teema", title=t("theme")), alt.Tooltip("osumia", title=t("hits"))],
         )
-        .properties(height=60 + 26 * len(per_theme)),
+        .properties(height=alt.Step(28)),   # one labelled band per theme
         width="stretch",
     )
 
