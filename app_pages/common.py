@@ -76,7 +76,27 @@ def analyzer() -> Any:
 def _analyzer() -> Any:
     from textkit.analysis import get_analyzer
 
-    return get_analyzer()
+    shared = get_analyzer()
+    shared.tokens("Kunnat ja TE24-uudistus")   # loads spaCy, Voikko and simplemma now, not at the first query
+    return shared
+
+
+def index() -> Any:
+    """The open Whoosh index of the current build (textkit.index also keeps it open per process)."""
+    return _index(*models_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _index(models: str, build: str) -> Any:
+    from textkit.index import open_index
+
+    return open_index(Path(models))
+
+
+def warm_up() -> None:
+    """Load Voikko and open the index while the user is still typing the first query."""
+    analyzer()
+    index()
 
 
 # ---------------------------------------------------------------- models/

@@ -45,6 +45,7 @@ with common.user_errors():
     )
     limit = col_limit.number_input(t("limit"), min_value=5, max_value=500, value=50, step=5, key="filter_limit")
 
+    common.warm_up()   # after the widgets are drawn, so the page is usable meanwhile
     if not query.strip():
         st.info(t("enter_query"), icon=":material/info:")
         st.stop()
