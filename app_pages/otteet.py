@@ -73,7 +73,7 @@ with common.user_errors():
                      + f" ({len(excerpts)})"):
         for excerpt in excerpts:
             st.markdown(f"**#{excerpt.id}** · {cite(excerpt)}")
-            st.text(excerpt.text)
+            st.html(f"<blockquote>{ui.highlight_html(excerpt.text, ())}</blockquote>")   # escaped text
             if excerpt.note or excerpt.codes:
                 st.caption(" · ".join(filter(None, [excerpt.note, ", ".join(excerpt.codes)])))
 
