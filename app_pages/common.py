@@ -109,10 +109,14 @@ def ensure_models(force: bool = False) -> None:
     so other sessions keep searching the previous index until the new one is ready;
     the cached objects below are keyed by the build record, so they switch over then.
     """
-    from textkit.build import build_models, build_status
+    from textkit.build import build_models, build_running, build_status
 
     status = "forced" if force else build_status()
     if status == "current":
+        return
+    if status == "stale" and build_running():
+        # Another session is building: this one keeps searching the previous index.
+        st.info(t("building_elsewhere"), icon=":material/hourglass_top:")
         return
     heading = t({"missing": "building_first", "stale": "building_stale"}.get(status, "building"))
     slot = st.empty()

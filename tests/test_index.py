@@ -295,6 +295,27 @@ def test_missing_index_is_built_and_stale_index_rebuilt(small_corpus):
     assert build.build_status() == "current"
 
 
+def test_search_during_another_rebuild_answers_from_the_previous_index(small_corpus):
+    """While one process (another app session) holds the build lock for a rebuild, a search
+    elsewhere does not queue behind it: it answers at once from the previous index."""
+    import fcntl
+
+    corpus, models = small_corpus
+    before = search("kunta", limit=0).total
+    path = corpus / "toteutuskatsaus-2024.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build.build_status() == "stale"
+    messages = []
+    with open(models / build.LOCK_FILE, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other process's build is running
+        assert build.build_running()
+        assert search("kunta", limit=0, progress=lambda f, m: messages.append(m)).total == before
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert any("edellistä" in m for m in messages)
+    assert not build.build_running()
+    assert build.build_status() == "stale"  # the next search (no build running) rebuilds
+
+
 def test_a_build_interrupted_while_swapping_is_stale_not_current(small_corpus, monkeypatch):
     _, models = small_corpus
     build.build_models()

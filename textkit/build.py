@@ -94,6 +94,11 @@ def ensure_models(models_dir: Path | None = None, progress: ProgressFn | None = 
         _report(progress, 0.0, f"Hakuindeksiä ei ole vielä ({models}); rakennetaan se")
         build_models(progress=progress, models_dir=models)
         return models
+    if build_running(models):
+        # Another process (an app session, the CLI) is building the new index: keep answering
+        # from the previous one instead of queueing behind the build lock.
+        _report(progress, 1.0, "Uutta hakuindeksiä rakennetaan parhaillaan; käytetään edellistä")
+        return models
     _report(progress, 0.0, "Aineisto tai ohjelma on muuttunut; rakennetaan hakuindeksi uudelleen")
     try:
         build_models(progress=progress, models_dir=models)
@@ -102,6 +107,26 @@ def ensure_models(models_dir: Path | None = None, progress: ProgressFn | None = 
 
         print(f"textkit: hakuindeksin uudelleenrakennus epäonnistui, käytetään edellistä: {exc}", file=sys.stderr)
     return models
+
+
+def build_running(models_dir: Path | None = None) -> bool:
+    """Whether a build holds the build lock of `models_dir` right now."""
+    models = _models_dir(models_dir)
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        handle = open(models / LOCK_FILE, "a+")
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
 
 
 def read_build_record(models_dir: Path | None = None) -> dict[str, Any]:

@@ -65,6 +65,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Aineisto on muuttunut: rakennetaan hakuindeksi ja aihemalli uudelleen…",
         "The corpus changed: rebuilding the search index and topic model…",
     ),
+    "building_elsewhere": (
+        "Uutta hakuindeksiä rakennetaan toisessa istunnossa; haut käyttävät edellistä, kunnes uusi on valmis.",
+        "A new index is being built in another session; searches use the previous one until it is ready.",
+    ),
     "build_done": ("Hakuindeksi ja aihemalli ovat valmiit.", "The search index and topic model are ready."),
     "unexpected": (
         "Odottamaton virhe ({kind}): {message}. Yksityiskohdat on kirjattu palvelimen lokiin.",
