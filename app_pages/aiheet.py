@@ -50,6 +50,7 @@ with common.user_errors():
     by_theme = pd.DataFrame(ui.topic_share_rows(topics, "by_theme", names=names))
     theme_order = list(names.values())
     topic_order = [ui.topic_name(tp) for tp in topics]
+    topic_axis = alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False)   # topic labels under the bars
     # Themes as rows: their names are long and twelve of them do not fit side by side.
     st.altair_chart(
         alt.Chart(by_theme)
@@ -71,19 +72,9 @@ with common.user_errors():
     st.subheader(t("topic_section"))
     section_names = {"2": ui.section_name(2, lang), "4": ui.section_name(4, lang)}
     by_section = pd.DataFrame(ui.topic_share_rows(topics, "by_section", names=section_names, keys=("2", "4")))
-    st.altair_chart(
-        alt.Chart(by_section)
-        .mark_bar()
-        .encode(
-            x=alt.X("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False)),
-            xOffset="ryhmä:N",
-            y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-            color=alt.Color("ryhmä:N", title=None, legend=alt.Legend(orient="top", labelLimit=300)),
-            tooltip=[alt.Tooltip("aihe", title=t("topic")), alt.Tooltip("ryhmä", title=t("sections")),
-                     alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
-        )
-        .properties(height=340),
-        width="stretch",
+    common.grouped_bars(
+        by_section, bar="aihe", group="ryhmä", value="osuus", value_title=t("share"), bar_sort=topic_order,
+        bar_axis=topic_axis, legend_limit=300, tooltip_titles=(t("topic"), t("sections")), vertical=True, height=340,
     )
 
     st.subheader(t("topic_year"))
@@ -119,18 +110,9 @@ with common.user_errors():
             if lang == "fi"
             else "The corpus has one edition; add the next one to see topic shares per edition."
         )
-    st.altair_chart(
-        alt.Chart(by_edition)
-        .mark_bar()
-        .encode(
-            x=alt.X("aihe:N", title=None, sort=topic_order, axis=alt.Axis(labelAngle=-35, labelLimit=190, labelOverlap=False)),
-            xOffset="ryhmä:N",
-            y=alt.Y("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-            color=alt.Color("ryhmä:N", title=t("edition"), legend=alt.Legend(orient="top")),
-            tooltip=[alt.Tooltip("aihe", title=t("topic")), alt.Tooltip("ryhmä", title=t("edition")),
-                     alt.Tooltip("osuus:Q", title=t("share"), format=".1%")],
-        ),
-        width="stretch",
+    common.grouped_bars(
+        by_edition, bar="aihe", group="ryhmä", value="osuus", value_title=t("share"), bar_sort=topic_order,
+        bar_axis=topic_axis, legend_title=t("edition"), tooltip_titles=(t("topic"), t("edition")), vertical=True,
     )
 
     st.subheader(t("topic_passages"))

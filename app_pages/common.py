@@ -311,3 +311,54 @@ def _diff_all(from_year: int, to_year: int, models: str, build: str) -> Any:
     from textkit.compare import diff_all
 
     return diff_all(from_year, to_year, models_dir=Path(models))
+
+
+# ---------------------------------------------------------------- charts
+
+
+def grouped_bars(
+    rows: Any,
+    *,
+    bar: str,
+    group: str,
+    value: str,
+    value_title: str,
+    bar_sort: list[str] | None = None,
+    bar_axis: Any = None,
+    share: bool = True,
+    legend_title: str | None = None,
+    legend_limit: int | None = None,
+    tooltip_titles: tuple[str, str] | None = None,
+    vertical: bool = False,
+    height: int | None = None,
+) -> None:
+    """Bars of `value` per `bar` (a term, a topic), one bar per `group` (theme, edition, section)
+    side by side within it, the groups told apart by colour with the legend on top.
+
+    `share`: the value is a fraction, shown as per cent. `tooltip_titles`: names for the bar
+    and group fields in the tooltip (else the column names). Horizontal bars unless `vertical`.
+    """
+    import altair as alt
+
+    undefined = alt.Undefined
+    bar_enc = dict(title=None, sort=bar_sort, axis=bar_axis if bar_axis is not None else undefined)
+    value_enc = dict(title=value_title, axis=alt.Axis(format="%") if share else undefined)
+    legend = alt.Legend(orient="top", labelLimit=legend_limit if legend_limit is not None else undefined)
+    value_tip = alt.Tooltip(f"{value}:Q", format=".1%") if share else value
+    if tooltip_titles:
+        tooltip = [alt.Tooltip(bar, title=tooltip_titles[0]), alt.Tooltip(group, title=tooltip_titles[1]),
+                   alt.Tooltip(f"{value}:Q", title=value_title, format=".1%" if share else undefined)]
+    else:
+        tooltip = [bar, group, value_tip]
+    if vertical:
+        positions = dict(x=alt.X(f"{bar}:N", **bar_enc), xOffset=f"{group}:N", y=alt.Y(f"{value}:Q", **value_enc))
+    else:
+        positions = dict(y=alt.Y(f"{bar}:N", **bar_enc), yOffset=f"{group}:N", x=alt.X(f"{value}:Q", **value_enc))
+    chart = alt.Chart(rows).mark_bar().encode(
+        **positions,
+        color=alt.Color(f"{group}:N", title=legend_title, legend=legend),
+        tooltip=tooltip,
+    )
+    if height is not None:
+        chart = chart.properties(height=height)
+    st.altair_chart(chart, width="stretch")

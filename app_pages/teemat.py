@@ -55,18 +55,10 @@ with common.user_errors():
                 id_vars="sana", var_name="teema", value_name="määrä"
             )
             shared["teema"] = shared["teema"].map({"A": themes[theme_a], "B": themes[theme_b]})
-            st.altair_chart(
-                alt.Chart(shared)
-                .mark_bar()
-                .encode(
-                    y=alt.Y("sana:N", sort=[s.term for s in comparison.shared], title=None),
-                    yOffset="teema:N",
-                    x=alt.X("määrä:Q", title="määrä" if lang == "fi" else "count"),
-                    color=alt.Color("teema:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
-                    tooltip=["sana", "teema", "määrä"],
-                )
-                .properties(height=max(120, 44 * len(comparison.shared))),
-                width="stretch",
+            common.grouped_bars(
+                shared, bar="sana", group="teema", value="määrä", value_title="määrä" if lang == "fi" else "count",
+                bar_sort=[s.term for s in comparison.shared], share=False, legend_limit=400,
+                height=max(120, 44 * len(comparison.shared)),
             )
         else:
             st.caption(t("no_terms"))
@@ -74,18 +66,9 @@ with common.user_errors():
         st.subheader(t("topic_mix"))
         if comparison.topic_mix:
             mix = pd.DataFrame(ui.topic_mix_rows(comparison.topic_mix, [themes[theme_a], themes[theme_b]]))
-            st.altair_chart(
-                alt.Chart(mix)
-                .mark_bar()
-                .encode(
-                    y=alt.Y("aihe:N", title=None, sort=None, axis=alt.Axis(labelLimit=280)),
-                    yOffset="teema:N",
-                    x=alt.X("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-                    color=alt.Color("teema:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
-                    tooltip=["aihe", "teema", alt.Tooltip("osuus:Q", format=".1%")],
-                )
-                .properties(height=34 * len(comparison.topic_mix) + 40),
-                width="stretch",
+            common.grouped_bars(
+                mix, bar="aihe", group="teema", value="osuus", value_title=t("share"),
+                bar_axis=alt.Axis(labelLimit=280), legend_limit=400, height=34 * len(comparison.topic_mix) + 40,
             )
         else:
             st.caption("Aihemallia ei ole." if lang == "fi" else "No topic model.")

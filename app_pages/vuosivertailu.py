@@ -90,16 +90,7 @@ with common.user_errors():
                 for year, share in ((from_year, c.share_from), (to_year, c.share_to))
             ]
         )
-        st.altair_chart(
-            alt.Chart(rows)
-            .mark_bar()
-            .encode(
-                y=alt.Y("aihe:N", title=None, sort=None, axis=alt.Axis(labelLimit=280)),
-                yOffset="vuosi:N",
-                x=alt.X("osuus:Q", title=t("share"), axis=alt.Axis(format="%")),
-                color=alt.Color("vuosi:N", title=t("edition"), legend=alt.Legend(orient="top")),
-                tooltip=["aihe", "vuosi", alt.Tooltip("osuus:Q", format=".1%")],
-            )
-            .properties(height=34 * len(overall.topics) + 40),
-            width="stretch",
+        common.grouped_bars(
+            rows, bar="aihe", group="vuosi", value="osuus", value_title=t("share"),
+            bar_axis=alt.Axis(labelLimit=280), legend_title=t("edition"), height=34 * len(overall.topics) + 40,
         )
