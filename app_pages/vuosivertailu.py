@@ -32,8 +32,9 @@ with common.user_errors():
     if diff.name_from != diff.name_to:
         st.caption(f"{diff.name_from} → {diff.name_to}")
 
-    changed = any((diff.new_terms, diff.gone_terms, diff.rising_terms, diff.falling_terms,
-                   diff.new_topics, diff.gone_topics, diff.rising_topics, diff.falling_topics))
+    term_changes = (diff.new_terms, diff.gone_terms, diff.rising_terms, diff.falling_terms)
+    topic_changes = (diff.new_topics, diff.gone_topics, diff.rising_topics, diff.falling_topics)
+    changed = any(term_changes + topic_changes)
     if not changed:
         st.info(
             f"Teeman teksti ei ole muuttunut tilastollisesti merkitsevästi vuodesta {from_year} vuoteen {to_year}."
@@ -43,39 +44,27 @@ with common.user_errors():
         )
 
     # 2 × 2 grids: four tables side by side would be too narrow to read.
-    st.subheader(t("term_changes"))
-    columns = [c for _ in range(2) for c in st.columns(2)]
-    for column, key, changes in zip(
-        columns,
-        ("new_terms", "gone_terms", "rising", "falling"),
-        (diff.new_terms, diff.gone_terms, diff.rising_terms, diff.falling_terms),
-    ):
-        with column:
-            st.markdown(f"**{t(key)}** ({len(changes)})")
-            if changes:
-                st.dataframe(ui.term_change_rows(changes, from_year, to_year), hide_index=True, width="stretch")
-            else:
-                st.caption("–")
-            examples = [(c.term, e) for c in changes[:5] for e in c.examples[:1]]
-            if examples:
-                with st.expander(t("examples")):
-                    for term, example in examples:
-                        st.markdown(f"**{term}** · {example.passage_id}")
-                        st.caption(example.snippet)
-
-    st.subheader(t("topic_changes"))
-    columns = [c for _ in range(2) for c in st.columns(2)]
-    for column, key, changes in zip(
-        columns,
-        ("new_topics", "gone_topics", "rising_topics", "falling_topics"),
-        (diff.new_topics, diff.gone_topics, diff.rising_topics, diff.falling_topics),
-    ):
-        with column:
-            st.markdown(f"**{t(key)}** ({len(changes)})")
-            if changes:
-                st.dataframe(ui.topic_change_rows(changes, from_year, to_year), hide_index=True, width="stretch")
-            else:
-                st.caption("–")
+    grids = (
+        ("term_changes", ("new_terms", "gone_terms", "rising", "falling"), term_changes, ui.term_change_rows, True),
+        ("topic_changes", ("new_topics", "gone_topics", "rising_topics", "falling_topics"), topic_changes,
+         ui.topic_change_rows, False),
+    )
+    for heading, keys, groups, table_rows, with_examples in grids:
+        st.subheader(t(heading))
+        columns = [c for _ in range(2) for c in st.columns(2)]
+        for column, key, changes in zip(columns, keys, groups):
+            with column:
+                st.markdown(f"**{t(key)}** ({len(changes)})")
+                if changes:
+                    st.dataframe(table_rows(changes, from_year, to_year), hide_index=True, width="stretch")
+                else:
+                    st.caption("–")
+                examples = [(c.term, e) for c in changes[:5] for e in c.examples[:1]] if with_examples else []
+                if examples:
+                    with st.expander(t("examples")):
+                        for term, example in examples:
+                            st.markdown(f"**{term}** · {example.passage_id}")
+                            st.caption(example.snippet)
 
     overall = common.diff_all(from_year, to_year)
     if overall.topics:
