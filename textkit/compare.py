@@ -327,22 +327,23 @@ def format_matrix(m: SimilarityMatrix) -> str:
 def format_theme_diff(d: ThemeDiff) -> str:
     title = d.name_to if d.name_from == d.name_to else f"{d.name_from} → {d.name_to}"
     lines = [f"Muutokset {d.from_year} → {d.to_year}: {title}", ""]
-    for caption, items in (("Uudet sanat", d.new_terms), ("Poistuneet sanat", d.gone_terms),
-                           ("Yleistyneet sanat", d.rising_terms), ("Harvinaistuneet sanat", d.falling_terms)):
-        lines.append(f"{caption} (määrä {d.from_year} → {d.to_year}, G²)")
-        for t in items:
-            lines.append(f"  {t.term:28} {t.count_from:3} → {t.count_to:3}  G²={t.score:6.1f}")
-            lines += [f"      [{e.passage_id}] {e.snippet}" for e in t.examples]
-        if not items:
-            lines.append("  –")
-        lines.append("")
-    for caption, topics in (("Uudet aiheet", d.new_topics), ("Poistuneet aiheet", d.gone_topics),
-                            ("Kasvaneet aiheet", d.rising_topics), ("Pienentyneet aiheet", d.falling_topics)):
-        lines.append(f"{caption} (osuus teeman tekstistä)")
-        for t in topics:
-            lines.append(f"  {t.topic + 1:2}. {t.label[:40]:40} {t.share_from:6.1%} → {t.share_to:6.1%}")
-            lines += [f"      [{e.passage_id}] {e.snippet}" for e in t.examples]
-        if not topics:
+    terms = f"määrä {d.from_year} → {d.to_year}, G²"
+    topics = "osuus teeman tekstistä"
+    for caption, unit, changes, describe in (
+        ("Uudet sanat", terms, d.new_terms, _term_change_line),
+        ("Poistuneet sanat", terms, d.gone_terms, _term_change_line),
+        ("Yleistyneet sanat", terms, d.rising_terms, _term_change_line),
+        ("Harvinaistuneet sanat", terms, d.falling_terms, _term_change_line),
+        ("Uudet aiheet", topics, d.new_topics, _topic_change_line),
+        ("Poistuneet aiheet", topics, d.gone_topics, _topic_change_line),
+        ("Kasvaneet aiheet", topics, d.rising_topics, _topic_change_line),
+        ("Pienentyneet aiheet", topics, d.falling_topics, _topic_change_line),
+    ):
+        lines.append(f"{caption} ({unit})")
+        for change in changes:
+            lines.append(describe(change))
+            lines += [f"      [{e.passage_id}] {e.snippet}" for e in change.examples]
+        if not changes:
             lines.append("  –")
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -350,8 +351,7 @@ def format_theme_diff(d: ThemeDiff) -> str:
 
 def format_edition_diff(d: EditionDiff) -> str:
     lines = [f"Aiheiden muutokset {d.from_year} → {d.to_year} (osuus katsauksen tekstistä)", ""]
-    lines += [f"  {t.topic + 1:2}. {t.label[:40]:40} {t.share_from:6.1%} → {t.share_to:6.1%}  ({t.change:+.1%})"
-              for t in d.topics]
+    lines += [f"{_topic_change_line(t)}  ({t.change:+.1%})" for t in d.topics]
     lines += ["", "Teemoittain (kasvaneet / pienentyneet aiheet, uusia / poistuneita sanoja)"]
     for s in d.themes:
         up = ", ".join(f"{t.label} ({t.change:+.0%})" for t in s.rising[:2]) or "–"
@@ -646,6 +646,14 @@ def _snippet(text: str, lemma: str) -> str:
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _term_change_line(t: TermChange) -> str:
+    return f"  {t.term:28} {t.count_from:3} → {t.count_to:3}  G²={t.score:6.1f}"
+
+
+def _topic_change_line(t: TopicChange) -> str:
+    return f"  {t.topic + 1:2}. {t.label[:40]:40} {t.share_from:6.1%} → {t.share_to:6.1%}"
 
 
 def _pct(share: float | None) -> str:
