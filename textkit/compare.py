@@ -181,7 +181,7 @@ def compare_themes(theme_a: str, theme_b: str, *, edition: int | None = None,
                      corpus_dir, models_dir)
     return ThemeComparison(
         edition=ed.year,
-        themes=(_header(a), _header(b)),
+        themes=(theme_header(a), theme_header(b)),
         similarity=round(sim[names.index(a.id)][names.index(b.id)], 4) if a.id in names and b.id in names else 0.0,
         distinctive=distinctive,
         shared=tuple(_shared(counts, a.id, b.id)),
@@ -202,7 +202,7 @@ def compare_all(*, edition: int | None = None, corpus_dir: Path | None = None,
         ((themes[i].id, themes[j].id, matrix[i][j]) for i in range(len(themes)) for j in range(i + 1, len(themes))),
         key=lambda p: (-p[2], p[0], p[1]),
     )
-    return SimilarityMatrix(ed.year, tuple(_header(t) for t in themes), matrix, tuple(pairs[:10]))
+    return SimilarityMatrix(ed.year, tuple(theme_header(t) for t in themes), matrix, tuple(pairs[:10]))
 
 
 def diff_theme(theme: str, from_year: int, to_year: int, *, corpus_dir: Path | None = None,
@@ -278,7 +278,11 @@ def load_aliases(corpus_dir: Path | None = None) -> dict[str, str]:
 
 
 def theme_header(theme: Theme) -> ThemeHeader:
-    return _header(theme)
+    """The header facts of a theme, with the paid share d / a of its funding (None when unknown)."""
+    by_key = {f.key: f for f in theme.funding}
+    a, d = by_key.get("a"), by_key.get("d")
+    paid = round(d.euros / a.euros, 4) if a and d and a.euros and d.euros is not None else None
+    return ThemeHeader(theme.id, theme.number, theme.name, theme.ministry, theme.period, tuple(theme.funding), paid)
 
 
 # ---------------------------------------------------------------- text rendering (for the CLI)
@@ -458,13 +462,6 @@ def _matched_theme(query: str, old: Edition, new: Edition, aliases: dict[str, st
                 f"corpus/{ALIASES_FILE} [aliases]-tauluun."
             )
     raise TextkitError(_unknown_theme_message(query, [p[1] for p in pairs], new.year))
-
-
-def _header(theme: Theme) -> ThemeHeader:
-    by_key = {f.key: f for f in theme.funding}
-    a, d = by_key.get("a"), by_key.get("d")
-    paid = round(d.euros / a.euros, 4) if a and d and a.euros and d.euros is not None else None
-    return ThemeHeader(theme.id, theme.number, theme.name, theme.ministry, theme.period, tuple(theme.funding), paid)
 
 
 def _edition_documents(year: int, corpus_dir: Path | None, models_dir: Path | None) -> list[Any]:
