@@ -18,9 +18,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from textkit.errors import TextkitError
+from textkit.progress import ProgressFn, report_progress, scaled_progress
 
 BUILD_FILE = "build.json"
 LOCK_FILE = ".build.lock"
@@ -28,8 +29,6 @@ TMP_PREFIX = ".build-tmp-"
 OLD_PREFIX = ".old-"
 # Modules whose code decides what goes into the artefacts: a change in them means a rebuild.
 _BUILD_MODULES = ("parse.py", "corpus.py", "analysis.py", "index.py", "topics.py")
-
-ProgressFn = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def build_models(force: bool = False, progress: ProgressFn | None = None, *,
         fingerprint = _fingerprint(corpus_dir)
         record = read_build_record(models)
         if not force and _is_current(record, fingerprint, models):
-            _report(progress, 1.0, "Hakuindeksi ja aihemalli ovat ajan tasalla")
+            report_progress(progress, 1.0, "Hakuindeksi ja aihemalli ovat ajan tasalla")
             return BuildReport(False, str(models), fingerprint, tuple(record.get("editions", ())),
                                int(record.get("passages", 0)), bool(record.get("topics")),
                                time.perf_counter() - t0)
@@ -63,11 +62,11 @@ def build_models(force: bool = False, progress: ProgressFn | None = None, *,
         tmp.mkdir()
         try:
             report = _build_into(tmp, fingerprint, corpus_dir, progress)
-            _report(progress, 0.98, "Otetaan uusi hakuindeksi käyttöön")
+            report_progress(progress, 0.98, "Otetaan uusi hakuindeksi käyttöön")
             _swap_in(tmp, models)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    _report(progress, 1.0, f"Valmis: {report['passages']} kappaletta, katsaukset {', '.join(map(str, report['editions']))}")
+    report_progress(progress, 1.0, f"Valmis: {report['passages']} kappaletta, katsaukset {', '.join(map(str, report['editions']))}")
     return BuildReport(True, str(models), fingerprint, tuple(report["editions"]), report["passages"],
                        report["topics"], time.perf_counter() - t0)
 
@@ -91,15 +90,15 @@ def ensure_models(models_dir: Path | None = None, progress: ProgressFn | None = 
     if status == "current":
         return models
     if status == "missing":
-        _report(progress, 0.0, f"Hakuindeksiä ei ole vielä ({models}); rakennetaan se")
+        report_progress(progress, 0.0, f"Hakuindeksiä ei ole vielä ({models}); rakennetaan se")
         build_models(progress=progress, models_dir=models)
         return models
     if build_running(models):
         # Another process (an app session, the CLI) is building the new index: keep answering
         # from the previous one instead of queueing behind the build lock.
-        _report(progress, 1.0, "Uutta hakuindeksiä rakennetaan parhaillaan; käytetään edellistä")
+        report_progress(progress, 1.0, "Uutta hakuindeksiä rakennetaan parhaillaan; käytetään edellistä")
         return models
-    _report(progress, 0.0, "Aineisto tai ohjelma on muuttunut; rakennetaan hakuindeksi uudelleen")
+    report_progress(progress, 0.0, "Aineisto tai ohjelma on muuttunut; rakennetaan hakuindeksi uudelleen")
     try:
         build_models(progress=progress, models_dir=models)
     except TextkitError as exc:
@@ -197,17 +196,17 @@ def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: 
     from textkit.corpus import load_editions
     from textkit.index import build_index
 
-    _report(progress, 0.0, "Luetaan katsaukset")
+    report_progress(progress, 0.0, "Luetaan katsaukset")
     editions = load_editions(corpus_dir)
     if not editions:
         raise TextkitError("Aineistossa ei ole yhtään katsausta (corpus/editions.toml on tyhjä).")
     build_topics = _build_topics_fn()
     index_share = 0.6 if build_topics else 0.95
-    _report(progress, 0.03, "Analysoidaan ja indeksoidaan kappaleet")
-    passages = build_index(editions, tmp, progress=_scaled(progress, 0.03, index_share))
+    report_progress(progress, 0.03, "Analysoidaan ja indeksoidaan kappaleet")
+    passages = build_index(editions, tmp, progress=scaled_progress(progress, 0.03, index_share))
     if build_topics:
-        _report(progress, index_share, "Rakennetaan aihemalli")
-        build_topics(editions, tmp, progress=_scaled(progress, index_share, 0.97))
+        report_progress(progress, index_share, "Rakennetaan aihemalli")
+        build_topics(editions, tmp, progress=scaled_progress(progress, index_share, 0.97))
     record = {
         "fingerprint": fingerprint,
         "code": code_version(),
@@ -263,13 +262,3 @@ def _build_lock(models: Path) -> Iterator[None]:
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
-
-def _report(progress: ProgressFn | None, fraction: float, message: str) -> None:
-    if progress:
-        progress(min(1.0, max(0.0, fraction)), message)
-
-
-def _scaled(progress: ProgressFn | None, lo: float, hi: float) -> ProgressFn | None:
-    if progress is None:
-        return None
-    return lambda f, msg: progress(lo + (hi - lo) * min(1.0, max(0.0, f)), msg)

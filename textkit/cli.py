@@ -13,6 +13,7 @@ import sys
 from typing import Any, Callable
 
 from textkit.errors import TextkitError
+from textkit.progress import ProgressFn
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +40,7 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def stderr_progress() -> Callable[[float, str], None]:
+def stderr_progress() -> ProgressFn:
     """A `progress(fraction, message)` callback: a bar redrawn in place on a terminal, one line
     per stage otherwise (logs, CI). Writes to stderr only."""
     tty = sys.stderr.isatty()

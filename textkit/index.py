@@ -20,12 +20,13 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from textkit.errors import TextkitError
+from textkit.progress import ProgressFn
 from textkit.query import And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word, matching_spans, parse_query, walk
 
 INDEX_DIRNAME = "index"
@@ -37,8 +38,6 @@ SNIPPET_CHARS = 240
 # The analysed words of the last passages: the content and surface fields of one document
 # are analysed one after the other, so the second one is a cache hit.
 _WORDS_CACHE_SIZE = 64
-
-ProgressFn = Callable[[float, str], None]
 
 
 # ---------------------------------------------------------------- records

@@ -30,9 +30,10 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from textkit.errors import TextkitError
+from textkit.progress import ProgressFn, scaled_progress
 from textkit.types import to_dict
 
 TOPICS_FILE = "topics.json"            # the fitted model's result: topics, tables, assignments
@@ -53,8 +54,6 @@ RECURRING_THEMES = 4                   # present in at least this many themes (a
 MIN_PASSAGE_TERMS = 12                 # representative passages: prefer ones with at least this many content words
 MIN_YEAR_SENTENCES = 5                 # by_year lists a year only when at least this many sentences speak of it
 MIN_DOCS_PER_TOPIC = 3                 # a corpus needs at least k × 3 passages for k topics
-
-ProgressFn = Callable[[float, str], None]
 
 
 # ---------------------------------------------------------------- records
@@ -183,7 +182,7 @@ def build_topics(editions: Sequence[Any], target_dir: Path, progress: ProgressFn
     target_dir = Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     fingerprint = _fingerprint_or_none()
-    documents = lemmatise_passages(editions, progress=_scaled(progress, 0.0, 0.8))
+    documents = lemmatise_passages(editions, progress=scaled_progress(progress, 0.0, 0.8))
     if progress:
         progress(0.8, "Aihemallin sovitus")
     result = fit_topics(documents, k=k, fingerprint=fingerprint)
@@ -691,8 +690,3 @@ def _write_json_atomic(path: Path, data: Any) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
 
-
-def _scaled(progress: ProgressFn | None, lo: float, hi: float) -> ProgressFn | None:
-    if progress is None:
-        return None
-    return lambda fraction, message: progress(lo + (hi - lo) * fraction, message)
