@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EDITION_2024_FILE = ROOT / "corpus" / "toteutuskatsaus-2024.txt"
+CORPUS = ROOT / "corpus"                      # the real corpus folder (read-only for tests)
+EDITION_2024_FILE = CORPUS / "toteutuskatsaus-2024.txt"
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,6 @@ def built_models(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         # The build reads both folders from the environment in places; pin them for its duration.
         patch.setenv("TEXTKIT_MODELS", str(folder))
-        patch.setenv("TEXTKIT_CORPUS", str(ROOT / "corpus"))
-        build_models(models_dir=folder, corpus_dir=ROOT / "corpus")
+        patch.setenv("TEXTKIT_CORPUS", str(CORPUS))
+        build_models(models_dir=folder, corpus_dir=CORPUS)
     return folder

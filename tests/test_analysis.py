@@ -5,15 +5,13 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from textkit.analysis import STOP_WORDS, Token, get_analyzer
 from textkit.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS_2024 = ROOT / "corpus" / "toteutuskatsaus-2024.txt"
+from conftest import EDITION_2024_FILE, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +21,7 @@ def analyzer():
 
 @pytest.fixture(scope="module")
 def corpus_tokens(analyzer):
-    return analyzer.tokens(CORPUS_2024.read_text(encoding="utf-8"))
+    return analyzer.tokens(EDITION_2024_FILE.read_text(encoding="utf-8"))
 
 
 def texts(tokens):

@@ -32,9 +32,7 @@ from textkit.compare import (
 )
 from textkit.errors import TextkitError
 
-from conftest import ROOT
-
-CORPUS = ROOT / "corpus"
+from conftest import CORPUS
 
 
 @pytest.fixture(scope="module")

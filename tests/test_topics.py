@@ -23,9 +23,7 @@ from textkit.topics import (
     topics,
 )
 
-from conftest import ROOT
-
-CORPUS = ROOT / "corpus"
+from conftest import CORPUS
 
 
 @pytest.fixture(scope="module")
