@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from textkit import paths
 from textkit.errors import TextkitError
 from textkit.progress import ProgressFn, report_progress, scaled_progress
 
@@ -47,7 +48,7 @@ def build_models(force: bool = False, progress: ProgressFn | None = None, *,
     """Build the search index and the topic model into models_dir(). Idempotent and fast when
     the corpus and the code are unchanged (unless `force`)."""
     t0 = time.perf_counter()
-    models = _models_dir(models_dir)
+    models = paths.models_dir(models_dir)
     models.mkdir(parents=True, exist_ok=True)
     with _build_lock(models):
         fingerprint = _fingerprint(corpus_dir)
@@ -73,7 +74,7 @@ def build_models(force: bool = False, progress: ProgressFn | None = None, *,
 
 def build_status(models_dir: Path | None = None, corpus_dir: Path | None = None) -> str:
     """"missing" (never built), "stale" (corpus or code changed since) or "current"."""
-    models = _models_dir(models_dir)
+    models = paths.models_dir(models_dir)
     if not (models / "index").is_dir():
         return "missing"
     record = read_build_record(models)
@@ -85,7 +86,7 @@ def build_status(models_dir: Path | None = None, corpus_dir: Path | None = None)
 def ensure_models(models_dir: Path | None = None, progress: ProgressFn | None = None) -> Path:
     """The models folder, after building it if it is missing or stale. If a rebuild of a
     stale index fails, the previous index stays in use and the problem is reported on stderr."""
-    models = _models_dir(models_dir)
+    models = paths.models_dir(models_dir)
     status = build_status(models)
     if status == "current":
         return models
@@ -110,7 +111,7 @@ def ensure_models(models_dir: Path | None = None, progress: ProgressFn | None = 
 
 def build_running(models_dir: Path | None = None) -> bool:
     """Whether a build holds the build lock of `models_dir` right now."""
-    models = _models_dir(models_dir)
+    models = paths.models_dir(models_dir)
     try:
         import fcntl
     except ImportError:
@@ -129,7 +130,7 @@ def build_running(models_dir: Path | None = None) -> bool:
 
 
 def read_build_record(models_dir: Path | None = None) -> dict[str, Any]:
-    path = _models_dir(models_dir) / BUILD_FILE
+    path = paths.models_dir(models_dir) / BUILD_FILE
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -154,14 +155,6 @@ def code_version() -> str:
 
 
 # ---------------------------------------------------------------- private helpers
-
-
-def _models_dir(models_dir: Path | None) -> Path:
-    if models_dir is not None:
-        return Path(models_dir)
-    from textkit.paths import models_dir as default
-
-    return default()
 
 
 def _fingerprint(corpus_dir: Path | None) -> str:

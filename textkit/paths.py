@@ -13,6 +13,11 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("TEXTKIT_CORPUS", ROOT / "corpus"))
 
 
-def models_dir() -> Path:
-    """Folder of built artefacts: index, topic model, excerpt database (`TEXTKIT_MODELS` overrides)."""
+def models_dir(folder: str | Path | None = None) -> Path:
+    """Folder of built artefacts: index, topic model, excerpt database (`TEXTKIT_MODELS` overrides).
+
+    `folder`, when given, wins (functions that take a `models_dir=` argument pass it on).
+    """
+    if folder is not None:
+        return Path(folder)
     return Path(os.environ.get("TEXTKIT_MODELS", ROOT / "models"))

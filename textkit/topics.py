@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from textkit import paths
 from textkit.errors import TextkitError
 from textkit.progress import ProgressFn, scaled_progress
 from textkit.types import to_dict
@@ -207,7 +208,7 @@ def load_topics(models_dir: Path | None = None) -> TopicsResult:
     """The stored topic model (read once per file version, then cached)."""
     result = _load_result_or_none(models_dir)
     if result is None:
-        folder = _models_dir(models_dir)
+        folder = paths.models_dir(models_dir)
         raise TextkitError(f"Aihemallia ei löydy ({folder / TOPICS_FILE}). Aja ensin `textkit build`.")
     return result
 
@@ -215,7 +216,7 @@ def load_topics(models_dir: Path | None = None) -> TopicsResult:
 def load_documents(*, models_dir: Path | None = None, corpus_dir: Path | None = None,
                    progress: ProgressFn | None = None) -> list[TopicDocument]:
     """The lemmatised passages: from models/ when current, otherwise from the corpus via the analyser."""
-    path = _models_dir(models_dir) / DOCUMENTS_FILE
+    path = paths.models_dir(models_dir) / DOCUMENTS_FILE
     fingerprint = _fingerprint_or_none(corpus_dir)
     data = _read_json_cached(path)
     if data is not None and data.get("schema") == SCHEMA_VERSION and \
@@ -605,14 +606,6 @@ def _check_k(k: int | None) -> None:
         raise TextkitError(f"Aiheiden määrä --k {k} ei käy: valitse {MIN_K}–{MAX_K} (oletus {DEFAULT_K}).")
 
 
-def _models_dir(models_dir: Path | None) -> Path:
-    if models_dir is not None:
-        return Path(models_dir)
-    from textkit.paths import models_dir as default
-
-    return default()
-
-
 def _fingerprint_or_none(corpus_dir: Path | None = None) -> str | None:
     try:
         from textkit.corpus import corpus_fingerprint
@@ -651,7 +644,7 @@ def _read_json_cached(path: Path) -> Any:
 
 
 def _load_result_or_none(models_dir: Path | None) -> TopicsResult | None:
-    data = _read_json_cached(_models_dir(models_dir) / TOPICS_FILE)
+    data = _read_json_cached(paths.models_dir(models_dir) / TOPICS_FILE)
     if data is None or data.get("schema") != SCHEMA_VERSION:
         return None
     return _result_from_dict(data["result"], data.get("doc_topics", {}))
