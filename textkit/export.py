@@ -26,6 +26,7 @@ from typing import Any, Iterable, Sequence
 
 from textkit.errors import TextkitError
 from textkit.excerpts import DEFAULT_EDITION_TITLE, Basket, Excerpt, edition_title
+from textkit.parse import short_title
 
 FORMATS = ("xlsx", "docx", "csv", "md")
 MIME_TYPES = {  # for download buttons
@@ -101,12 +102,7 @@ def cite(record: Any) -> str:
 
 def short_section_title(title: str) -> str:
     """A section heading for citing: no leading number, no "(max. 2000 merkkiä)" tail."""
-    try:
-        from textkit.parse import short_title
-    except ImportError:
-        short_title = None
-    text = short_title(title) if short_title else title
-    text = _TITLE_TAIL.sub("", _WHITESPACE.sub(" ", text or ""))
+    text = _TITLE_TAIL.sub("", _WHITESPACE.sub(" ", short_title(title) or ""))
     text = _TITLE_NUMBER.sub("", text)
     return _TITLE_END.sub("", text).strip()
 
