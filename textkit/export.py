@@ -29,12 +29,6 @@ from textkit.excerpts import DEFAULT_EDITION_TITLE, Basket, Excerpt, edition_tit
 from textkit.parse import short_title
 
 FORMATS = ("xlsx", "docx", "csv", "md")
-MIME_TYPES = {  # for download buttons
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "csv": "text/csv; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-}
 CSV_DELIMITER = ";"  # what Excel expects in a Finnish locale (decimal comma)
 
 # Column header, width (characters) per field; the first nine are the columns.

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any, Iterable, Sequence
 
 from textkit.errors import TextkitError
-from textkit.types import Edition, Theme
+from textkit.types import Edition
 
 LANGUAGES = ("fi", "en")
 
@@ -199,17 +199,6 @@ def themes_of(editions: Sequence[Edition]) -> dict[str, str]:
         for theme in sorted(edition.themes, key=lambda t: t.number):
             names[theme.id] = theme.name
     return names
-
-
-def find_theme(editions: Sequence[Edition], theme_id: str, year: int | None = None) -> Theme | None:
-    """The theme of that id in the given edition (default: the latest edition that has it)."""
-    for edition in sorted(editions, key=lambda e: e.year, reverse=True):
-        if year is not None and edition.year != year:
-            continue
-        for theme in edition.themes:
-            if theme.id == theme_id:
-                return theme
-    return None
 
 
 def format_euros(value: float | None) -> str:
