@@ -26,6 +26,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from textkit.errors import TextkitError
+from textkit.parse import NARRATIVE_SECTIONS
 from textkit.progress import ProgressFn
 from textkit.query import And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word, matching_spans, parse_query, walk
 
@@ -33,7 +34,7 @@ INDEX_DIRNAME = "index"
 # Analyses of every word form of the corpus, saved beside the index: a new process (a CLI
 # search) then analyses its query without loading simplemma's large dictionary.
 WORDFORMS_FILE = "wordforms.json"
-DEFAULT_SECTIONS = (2, 3, 4, 5)
+DEFAULT_SECTIONS = NARRATIVE_SECTIONS   # the search scope unless the user picks sections
 SNIPPET_CHARS = 240
 # The analysed words of the last passages: the content and surface fields of one document
 # are analysed one after the other, so the second one is a cache hit.

@@ -34,6 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from textkit import paths
 from textkit.errors import TextkitError
+from textkit.parse import NARRATIVE_SECTIONS
 from textkit.progress import ProgressFn, scaled_progress
 from textkit.types import to_dict
 
@@ -41,7 +42,7 @@ TOPICS_FILE = "topics.json"            # the fitted model's result: topics, tabl
 DOCUMENTS_FILE = "topic-documents.json"  # the lemmatised passages, so refits and comparisons skip the analyser
 SCHEMA_VERSION = 1
 
-TOPIC_SECTIONS = (2, 3, 4, 5)          # the narrative sections
+TOPIC_SECTIONS = NARRATIVE_SECTIONS    # topics come from the narrative sections only
 DEFAULT_K = 10                         # chosen with the damping by bench/topics_quality.py --sweep (README)
 DEFAULT_METHOD = "nmf"
 DEFAULT_THEME_DAMPING = 0.5            # chosen by bench/topics_quality.py --sweep (see README)

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any, Iterable, Sequence
 
 from textkit.errors import TextkitError
+from textkit.parse import NARRATIVE_SECTIONS
 from textkit.types import Edition
 
 LANGUAGES = ("fi", "en")
@@ -26,7 +27,7 @@ LANGUAGES = ("fi", "en")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_TYPES = ("pdf", "docx", "txt")
 
-DEFAULT_SECTIONS = (2, 3, 4, 5)
+DEFAULT_SECTIONS = NARRATIVE_SECTIONS   # preselected search scope; sections every theme should have
 
 EXPORT_MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
