@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from textkit.errors import TextkitError
+from textkit.parse import MAX_FILE_BYTES
 from textkit.paths import corpus_dir
 from textkit.types import Edition
 
@@ -37,7 +38,7 @@ __all__ = [
 
 MANIFEST_NAME = "editions.toml"
 ALLOWED_SUFFIXES = (".txt", ".pdf", ".docx")
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES   # one size limit for every edition file
 MANIFEST_HEADER = """\
 # Report editions in use. One [[edition]] table per file in this folder.
 # Add a later edition by dropping its PDF, DOCX or TXT file here and adding an

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any, Iterable, Sequence
 
 from textkit.errors import TextkitError
-from textkit.parse import NARRATIVE_SECTIONS
+from textkit.parse import MAX_FILE_BYTES, NARRATIVE_SECTIONS
 from textkit.types import Edition
 
 LANGUAGES = ("fi", "en")
@@ -24,7 +24,7 @@ LANGUAGES = ("fi", "en")
 # Largest edition file accepted by the upload form. The 2024 report is ~1 MB as
 # text and a few MB as PDF; 50 MB leaves room for image-heavy PDFs and matches
 # server.maxUploadSize in .streamlit/config.toml.
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 UPLOAD_TYPES = ("pdf", "docx", "txt")
 
 DEFAULT_SECTIONS = NARRATIVE_SECTIONS   # preselected search scope; sections every theme should have
