@@ -39,6 +39,7 @@ TIMEOUT_S = 90
 # a highlighted hit (<mark>) in the main area (see app_pages/haku.py).
 QUERY_INPUT_CSS = '[data-testid="stMain"] [data-testid="stTextInput"] input'
 RESULT_CSS = '[data-testid="stMain"] .snippet mark'
+QUERY_KEY = "query"  # the search box's widget key, for AppTest
 SNIPPET_CSS = '[data-testid="stMain"] .snippet'
 # Shown in the top bar while the script runs.
 RUNNING_CSS = '[data-testid="stStatusWidget"]'
@@ -47,7 +48,7 @@ RUNNING_CSS = '[data-testid="stStatusWidget"]'
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     result = run(progress=lambda msg: print(msg, file=sys.stderr, flush=True),
-                 screenshot=Path(args.screenshot) if args.screenshot else None)
+                 screenshot=Path(args.screenshot) if args.screenshot else None, driver=args.driver)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if args.json:
         Path(args.json).write_text(text + "\n", encoding="utf-8")
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run(progress=print, screenshot: Path | None = None) -> dict:
+def run(progress=print, screenshot: Path | None = None, driver: str = "auto") -> dict:
     models = Path(tempfile.mkdtemp(prefix="textkit-bench-models-"))
     env = {**os.environ, "TEXTKIT_MODELS": str(models)}
     try:
@@ -65,20 +66,20 @@ def run(progress=print, screenshot: Path | None = None) -> dict:
         subprocess.run([sys.executable, "-m", "textkit", "build"], cwd=ROOT, env=env, check=True,
                        capture_output=True, text=True)
         build_s = time.perf_counter() - t0
-        if _chromium():
+        if driver == "browser" or (driver == "auto" and _chromium()):
             progress("app: cold start in headless Chromium …")
             timings = _browser_run(env, screenshot)
-            driver = "headless Chromium (selenium) against `streamlit run app.py`"
+            used = "headless Chromium (selenium) against `streamlit run app.py`"
         else:
-            progress("app: Chromium not installed; using Streamlit AppTest …")
+            progress("app: no Chromium (or --driver apptest); using Streamlit AppTest …")
             timings = _apptest_run(env)
-            driver = "Streamlit AppTest (no browser: Chromium is not installed)"
+            used = "Streamlit AppTest, no browser" + ("" if driver == "apptest" else " (Chromium is not installed)")
     finally:
         shutil.rmtree(models, ignore_errors=True)
     return {
         "name": "app",
         "title": "App: cold start to first rendered search result (2024 edition, prebuilt models)",
-        "driver": driver,
+        "driver": used,
         "queries": [FIRST_QUERY, SECOND_QUERY],
         "models_build_s": round(build_s, 2),
         **{k: round(v, 2) for k, v in timings.items()},
@@ -88,7 +89,7 @@ def run(progress=print, screenshot: Path | None = None) -> dict:
             "rows": [["models build, 2024 edition (before the cold start, not part of it)",
                       round(build_s, 2)]] + [[_STEP_NAMES[k], round(v, 2)] for k, v in timings.items()],
         }],
-        "notes": [f"Driver: {driver}. Queries: first `{FIRST_QUERY}`, then `{SECOND_QUERY}`, "
+        "notes": [f"Driver: {used}. Queries: first `{FIRST_QUERY}`, then `{SECOND_QUERY}`, "
                   f"then `{FIRST_QUERY}` again. No baseline: no other tool serves this corpus."],
     }
 
@@ -168,16 +169,21 @@ def _apptest_run(env: dict) -> dict:
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
     at.run()
-    at.text_input[0].set_value(FIRST_QUERY).run()
-    first = time.perf_counter() - t0
-    timings = {"first_result_s": first}
+    _apptest_search(at, FIRST_QUERY)
+    timings = {"first_result_s": time.perf_counter() - t0}
     for key, query in (("rerun_new_query_s", SECOND_QUERY), ("rerun_same_query_s", FIRST_QUERY)):
         t1 = time.perf_counter()
-        at.text_input[0].set_value(query).run()
+        _apptest_search(at, query)
         timings[key] = time.perf_counter() - t1
+    return timings
+
+
+def _apptest_search(at, query: str) -> None:
+    at.text_input(key=QUERY_KEY).set_value(query).run()
     if at.exception:
         raise RuntimeError(f"the app raised: {at.exception}")
-    return timings
+    if not any("<mark>" in e.proto.body for e in at.get("html")):
+        raise RuntimeError(f"app benchmark: no highlighted hits rendered for {query!r}")
 
 
 def _chrome():
@@ -236,6 +242,8 @@ def _free_port() -> int:
 def _parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--json", help="write the results here instead of stdout")
+    p.add_argument("--driver", choices=("auto", "browser", "apptest"), default="auto",
+                   help="auto: headless Chromium when installed, else Streamlit AppTest")
     p.add_argument("--screenshot", help="save the last rendered page here (PNG), to check by eye")
     return p.parse_args(argv)
 
