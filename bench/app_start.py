@@ -73,7 +73,8 @@ def run(progress=print, screenshot: Path | None = None, driver: str = "auto") ->
         else:
             progress("app: no Chromium (or --driver apptest); using Streamlit AppTest …")
             timings = _apptest_run(env)
-            used = "Streamlit AppTest, no browser" + ("" if driver == "apptest" else " (Chromium is not installed)")
+            used = "Streamlit AppTest, no browser" + (
+                "" if driver == "apptest" else " (Chromium is not installed)")
     finally:
         shutil.rmtree(models, ignore_errors=True)
     return {
