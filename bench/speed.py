@@ -7,7 +7,8 @@ corpus/). For each size and system this measures, each in a fresh child process:
 - build: wall time of the index build (imports and parsing excluded), peak RSS of the build
   process (``ru_maxrss``), index size on disk;
 - query: latency p50/p95 over a fixed mix of single-word, compound, phrase and boolean queries,
-  in a new process that opens the built index (first call per query is a warm-up, not timed).
+  in a new process that opens both built indexes and lets the two systems take turns query by
+  query (so both run under the same load); the first call per query is a warm-up, not timed.
 
 Both systems see exactly the same passages and the same query strings. Repetition flatters
 caches: textkit's analyzer caches per word form and Whoosh's Snowball filter caches stems, so
@@ -86,17 +87,28 @@ def run(sizes=DEFAULT_SIZES, repeats=QUERY_REPEATS, profile=False, progress=prin
     rows: list[dict] = []
     try:
         for size in sizes:
+            builds, index_dirs = {}, {}
             for system in SYSTEMS:
-                index_dir = work / f"{system}-{size}x"
+                index_dirs[system] = work / f"{system}-{size}x"
                 progress(f"speed: {system} {size}× build …")
-                build = _run_child("build", system, size, index_dir, work, profile=profile)
-                progress(f"speed: {system} {size}× built in {build['build_s']:.1f} s, "
-                         f"peak {build['peak_rss_mb']:.0f} MB; querying …")
-                query = _run_child("query", system, size, index_dir, work, repeats=repeats)
-                progress(f"speed: {system} {size}× query p50 {query['p50_ms']:.1f} ms, "
-                         f"p95 {query['p95_ms']:.1f} ms")
-                rows.append({"system": system, "size": size, **build, **query})
-                shutil.rmtree(index_dir, ignore_errors=True)
+                builds[system] = _run_child(
+                    ["--child", "build", "--system", system, "--size", str(size),
+                     "--index-dir", str(index_dirs[system])] + (["--profile"] if profile else []),
+                    work / f"build-{system}-{size}.json", index_dirs[system])
+                progress(f"speed: {system} {size}× built in {builds[system]['build_s']:.1f} s "
+                         f"({builds[system]['build_cpu_s']:.1f} s CPU), "
+                         f"peak {builds[system]['peak_rss_mb']:.0f} MB")
+            progress(f"speed: {size}× queries, both systems taking turns …")
+            queries = _run_child(
+                ["--child", "query", "--repeats", str(repeats)]
+                + [arg for system in SYSTEMS for arg in ("--index-dir", str(index_dirs[system]))],
+                work / f"query-{size}.json", index_dirs["textkit"])
+            for system in SYSTEMS:
+                q = queries[system]
+                progress(f"speed: {system} {size}× query p50 {q['cpu_p50_ms']:.1f} ms, "
+                         f"p95 {q['cpu_p95_ms']:.1f} ms CPU")
+                rows.append({"system": system, "size": size, **builds[system], **q})
+                shutil.rmtree(index_dirs[system], ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return _summarise(rows, sizes, load_start)
@@ -277,26 +289,21 @@ def _slope(points: list[tuple[float, float]]) -> float:
 
 # --- child processes ----------------------------------------------------------------------
 
-def _run_child(mode, system, size, index_dir, work, repeats=QUERY_REPEATS, profile=False) -> dict:
-    out = work / f"{mode}-{system}-{size}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--system", system,
-           "--size", str(size), "--index-dir", str(index_dir), "--out", str(out),
-           "--repeats", str(repeats)]
-    if profile:
-        cmd.append("--profile")
-    env = {**os.environ, "TEXTKIT_MODELS": str(index_dir)}
+def _run_child(args: list[str], out: Path, models_dir: Path) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args, "--out", str(out)]
+    env = {**os.environ, "TEXTKIT_MODELS": str(models_dir)}
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0 or not out.exists():
-        raise RuntimeError(f"speed child {mode} {system} {size}× failed "
+        raise RuntimeError(f"speed child {' '.join(args)} failed "
                            f"(exit {proc.returncode}):\n{proc.stderr[-4000:]}")
     return json.loads(out.read_text(encoding="utf-8"))
 
 
 def _child(args) -> int:
     if args.child == "build":
-        result = _child_build(args.system, args.size, Path(args.index_dir), args.profile)
+        result = _child_build(args.system, args.size, Path(args.index_dir[0]), args.profile)
     else:
-        result = _child_query(args.system, Path(args.index_dir), args.repeats)
+        result = _child_query(dict(zip(SYSTEMS, map(Path, args.index_dir))), args.repeats)
     Path(args.out).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -344,22 +351,35 @@ def _child_build(system: str, size: int, index_dir: Path, profile: bool) -> dict
     }
 
 
-def _child_query(system: str, index_dir: Path, repeats: int) -> dict:
-    run_query = _textkit_query(index_dir) if system == "textkit" else _snowball_query(index_dir)
-    wall: dict[str, list[float]] = {kind: [] for kind in QUERY_MIX}
-    cpu: dict[str, list[float]] = {kind: [] for kind in QUERY_MIX}
-    hits: dict[str, int] = {}
-    t_open = time.perf_counter()
+def _child_query(index_dirs: dict[str, Path], repeats: int) -> dict[str, dict]:
+    """Both systems in one process, taking turns query by query, so that both are timed under
+    the same load. The first query of each opens its index cold (timed separately); then every
+    query gets one untimed warm-up and `repeats` timed runs."""
+    runners, first_query_ms = {}, {}
+    first = next(iter(QUERY_MIX.values()))[0]
+    for system, index_dir in index_dirs.items():
+        t = time.perf_counter()
+        runners[system] = (_textkit_query if system == "textkit" else _snowball_query)(index_dir)
+        runners[system](first)
+        first_query_ms[system] = (time.perf_counter() - t) * 1000
+    wall = {system: {kind: [] for kind in QUERY_MIX} for system in runners}
+    cpu = {system: {kind: [] for kind in QUERY_MIX} for system in runners}
+    hits: dict[str, dict[str, int]] = {system: {} for system in runners}
     for kind, queries in QUERY_MIX.items():
         for q in queries:
-            hits[q] = run_query(q)  # warm-up: opens the index, fills caches for this query
-            if not wall["single"]:
-                first_query_ms = (time.perf_counter() - t_open) * 1000
+            for system, run_query in runners.items():
+                hits[system][q] = run_query(q)  # warm-up
             for _ in range(repeats):
-                c, t = time.process_time(), time.perf_counter()
-                run_query(q)
-                wall[kind].append((time.perf_counter() - t) * 1000)
-                cpu[kind].append((time.process_time() - c) * 1000)
+                for system, run_query in runners.items():
+                    c, t = time.process_time(), time.perf_counter()
+                    run_query(q)
+                    wall[system][kind].append((time.perf_counter() - t) * 1000)
+                    cpu[system][kind].append((time.process_time() - c) * 1000)
+    return {system: _latency(wall[system], cpu[system], hits[system], first_query_ms[system],
+                             repeats) for system in runners}
+
+
+def _latency(wall, cpu, hits, first_query_ms, repeats) -> dict:
     every = [ms for kind in wall.values() for ms in kind]
     every_cpu = [ms for kind in cpu.values() for ms in kind]
     return {
@@ -550,7 +570,7 @@ def _parse_args(argv):
     p.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
     p.add_argument("--system", choices=SYSTEMS, help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    p.add_argument("--index-dir", help=argparse.SUPPRESS)
+    p.add_argument("--index-dir", action="append", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
