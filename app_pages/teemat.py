@@ -17,7 +17,7 @@ with common.user_errors():
     edition = years[0]
     if len(years) > 1:
         edition = st.selectbox(t("edition"), years, key="themes_edition")
-    themes = {th.id: f"{th.number}. {th.name}" for th in next(e for e in editions if e.year == edition).themes}
+    themes = {th.id: ui.theme_label(th) for th in next(e for e in editions if e.year == edition).themes}
     ids = list(themes)
 
     col_a, col_b = st.columns(2)
@@ -76,7 +76,7 @@ with common.user_errors():
     st.subheader(t("similarity"))
     matrix = common.compare_all(edition)
     cells = pd.DataFrame(ui.similarity_rows(matrix))
-    order = [f"{h.number}. {h.name}" for h in matrix.themes]
+    order = [ui.theme_label(h) for h in matrix.themes]   # the labels of ui.similarity_rows
     base = alt.Chart(cells).encode(
         x=alt.X("teema_b:N", sort=order, title=None,
                 axis=alt.Axis(labelAngle=-35, labelLimit=170, labelOverlap=False, orient="top")),

@@ -19,7 +19,7 @@ with common.user_errors():
         st.stop()
 
     latest = next(e for e in editions if e.year == years[-1])
-    themes = {th.id: f"{th.number}. {th.name}" for th in latest.themes}
+    themes = {th.id: ui.theme_label(th) for th in latest.themes}
     col_theme, col_from, col_to = st.columns([3, 1, 1])
     theme = col_theme.selectbox(t("theme"), list(themes), format_func=themes.get, key="diff_theme")
     from_year = col_from.selectbox(t("from_edition"), years, index=len(years) - 2, key="diff_from")
@@ -74,7 +74,7 @@ with common.user_errors():
         )
         rows = pd.DataFrame(
             [
-                {"aihe": f"{c.topic + 1}. {c.label}", "vuosi": str(year), "osuus": share}
+                {"aihe": ui.topic_label(c.topic, c.label), "vuosi": str(year), "osuus": share}
                 for c in overall.topics
                 for year, share in ((from_year, c.share_from), (to_year, c.share_to))
             ]

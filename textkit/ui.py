@@ -193,6 +193,11 @@ def section_name(number: int, lang: str = "fi") -> str:
     return f"{number} {en if lang == 'en' else fi}"
 
 
+def theme_label(theme: Any) -> str:
+    """How a theme is shown in lists and charts: "number. name" (a Theme or a compare.ThemeHeader)."""
+    return f"{theme.number}. {theme.name}"
+
+
 def themes_of(editions: Sequence[Edition]) -> dict[str, str]:
     """Theme id -> name over all editions (the latest edition's name wins), in report order."""
     names: dict[str, str] = {}
@@ -480,7 +485,12 @@ def _ascii(text: str) -> str:
 
 def topic_name(topic: Any) -> str:
     """How a topic is shown: 1-based number and its label, e.g. "3. hankehaku, haku, rahoitus"."""
-    return f"{topic.id + 1}. {topic.label}"
+    return topic_label(topic.id, topic.label)
+
+
+def topic_label(topic_id: int, label: str) -> str:
+    """`topic_name` for records that carry a topic's id and label (shares, changes)."""
+    return f"{topic_id + 1}. {label}"
 
 
 def topic_rows(topics: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
@@ -560,7 +570,7 @@ def shared_term_rows(terms: Iterable[Any]) -> list[dict[str, Any]]:
 def topic_mix_rows(mix: Iterable[Any], names: Sequence[str]) -> list[dict[str, Any]]:
     """Long-form rows (aihe, teema, osuus) of a side-by-side topic mix."""
     return [
-        {"aihe": f"{share.topic + 1}. {share.label}", "teema": name, "osuus": float(value)}
+        {"aihe": topic_label(share.topic, share.label), "teema": name, "osuus": float(value)}
         for share in mix
         for name, value in zip(names, share.shares)
     ]
@@ -572,7 +582,7 @@ def similarity_rows(matrix: Any) -> list[dict[str, Any]]:
     The diagonal (a theme with itself, always 1) is left out: it would stretch the
     colour scale so that the real differences between themes all look pale.
     """
-    labels = [f"{h.number}. {h.name}" for h in matrix.themes]
+    labels = [theme_label(h) for h in matrix.themes]
     return [
         {"teema_a": labels[i], "teema_b": labels[j], "samankaltaisuus": float(value)}
         for i, row in enumerate(matrix.matrix)
@@ -590,7 +600,7 @@ def term_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> li
 
 def topic_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> list[dict[str, Any]]:
     return [
-        {"aihe": f"{c.topic + 1}. {c.label}", str(from_year): format_percent(c.share_from),
+        {"aihe": topic_label(c.topic, c.label), str(from_year): format_percent(c.share_from),
          str(to_year): format_percent(c.share_to), "muutos": f"{c.change * 100:+.1f}".replace(".", ",") + " %-yks."}
         for c in changes
     ]
