@@ -435,13 +435,13 @@ def mark_page_leading_space(text: str) -> str:
     for i, line in enumerate(lines):
         if PAGE_LEADING_SPACE_RE.match(line):
             prev = lines[i - 1] if i > 0 else ""
-            starts_page = i == 0 or (prev != "" and not prev.startswith(PAGE_MARK) and not prev_indented)
+            starts_page = i == 0 or (not _is_gap(prev) and not prev_indented)
             if starts_page and i > 0:
                 out.append(PAGE_MARK)
             out.append(line[1:])
             prev_indented = not starts_page
             continue
-        if line and not line.startswith(PAGE_MARK):
+        if not _is_gap(line):
             prev_indented = False
         out.append(line)
     return "\n".join(out)
@@ -478,7 +478,7 @@ def merge_page_marks(text: str) -> str:
         j = i
         number = ""
         absolute = ""
-        while j < len(lines) and (lines[j] == "" or lines[j].startswith(PAGE_MARK)):
+        while j < len(lines) and _is_gap(lines[j]):
             m = PAGE_MARK_RE.match(lines[j])
             # A real PDF page number ("\f@7") wins over a printed one.
             if m and m.group(2) and not absolute:
@@ -636,7 +636,7 @@ def _parse_theme(
 def _heading_at(lines: list[str], i: int, current: int) -> tuple[int, list[str], int] | None:
     """(section number, title lines, lines consumed) if a section heading starts at line i."""
     line = lines[i]
-    if not line or line.startswith(PAGE_MARK):
+    if _is_gap(line):
         return None
     match = SECTION_HEADING_RE.match(line)
     if match:
@@ -663,7 +663,7 @@ def _heading_at(lines: list[str], i: int, current: int) -> tuple[int, list[str],
     j = i + 1
     while len(title_lines) < 4 and not (number <= 5 and HEADING_TAIL_RE.search(title_lines[-1])):
         k = j
-        while k < len(lines) and k - j < 2 and (lines[k] == "" or lines[k].startswith(PAGE_MARK)):
+        while k < len(lines) and k - j < 2 and _is_gap(lines[k]):
             k += 1
         nxt = lines[k].strip() if k < len(lines) else ""
         if not nxt or lines[k].startswith(PAGE_MARK) or not _continues_heading(" ".join(title_lines), nxt, number):
@@ -687,7 +687,7 @@ def _looks_like_heading(text: str, number: int) -> bool:
 
 
 def _parse_header(lines: list[str], number: int, source: str, warnings: list[str]) -> dict:
-    content = [line for line in lines if line and not line.startswith(PAGE_MARK)]
+    content = [line for line in lines if not _is_gap(line)]
     joined = unwrap_lines(join_hyphenated("\n".join(content)))
     match = HEADER_RE.match(joined)
     if match is None:
@@ -879,6 +879,7 @@ def _reads_as_finnish(text: str) -> bool:
 
 
 def _is_gap(line: str) -> bool:
+    """A blank line or a page mark: what separates blocks of text."""
     return line == "" or line.startswith(PAGE_MARK)
 
 
@@ -887,7 +888,7 @@ def _units(lines: list[str]) -> list[tuple[int, int]]:
     units = []
     start = None
     for i, line in enumerate(lines + [""]):
-        is_text = line != "" and not line.startswith(PAGE_MARK)
+        is_text = not _is_gap(line)
         if is_text and start is None:
             start = i
         elif not is_text and start is not None:
