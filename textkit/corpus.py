@@ -16,11 +16,10 @@ import re
 import tempfile
 import threading
 import tomllib
-import unicodedata
 from pathlib import Path
 
 from textkit.errors import TextkitError
-from textkit.parse import MAX_FILE_BYTES
+from textkit.parse import MAX_FILE_BYTES, strip_accents
 from textkit.paths import corpus_dir
 from textkit.types import Edition
 
@@ -170,9 +169,7 @@ def safe_filename(filename: str, year: int) -> str:
     stem, _, suffix = base.rpartition(".")
     suffix = "." + suffix.lower() if stem or base.startswith(".") else ""
     stem = stem if suffix else base
-    folded = unicodedata.normalize("NFKD", stem)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    stem = SAFE_NAME_DROP_RE.sub("-", folded).strip(".-_")[:80]
+    stem = SAFE_NAME_DROP_RE.sub("-", strip_accents(stem)).strip(".-_")[:80]
     if not stem:
         stem = f"toteutuskatsaus-{year}"
     if suffix not in ALLOWED_SUFFIXES:

@@ -49,6 +49,7 @@ __all__ = [
     "short_title",
     "parse_euros",
     "slugify",
+    "strip_accents",
     "year_from_name",
     "SECTION_NUMBERS",
 ]
@@ -303,9 +304,14 @@ def short_title(title: str) -> str:
 
 def slugify(text: str) -> str:
     """Stable ASCII slug: 'Työmarkkinoiden kohtaanto' -> 'tyomarkkinoiden-kohtaanto'."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = strip_accents(text.lower())
     return SLUG_DROP_RE.sub("-", folded).strip("-")[:80].rstrip("-") or "teema"
+
+
+def strip_accents(text: str) -> str:
+    """Letters without their diacritics ("Työmarkkinat" -> "Tyomarkkinat"), for ids and file names."""
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
 def parse_euros(text: str) -> float | None:
