@@ -11,6 +11,13 @@ CORPUS = ROOT / "corpus"                      # the real corpus folder (read-onl
 EDITION_2024_FILE = CORPUS / "toteutuskatsaus-2024.txt"
 
 
+def first_themes_2024(count: int) -> str:
+    """SYNTHETIC edition text: the real 2024 title lines and its first `count` themes, unchanged."""
+    lines = EDITION_2024_FILE.read_text(encoding="utf-8").split("\n")
+    starts = [i for i, line in enumerate(lines) if line.strip() == "Valtakunnallinen teema"]
+    return "\n".join(lines[: starts[count]])
+
+
 @pytest.fixture(scope="session")
 def edition_2024():
     """The real 2024 edition, parsed once per test session (read-only: Edition is frozen)."""

@@ -15,7 +15,7 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import EDITION_2024_FILE, ROOT
+from conftest import EDITION_2024_FILE, ROOT, first_themes_2024
 
 APP = ROOT / "app.py"
 PAGES = ("haku", "teemat", "aiheet", "vuosivertailu", "otteet", "aineisto")
@@ -307,6 +307,4 @@ def _result_themes(at: AppTest) -> list[str]:
 
 def _synthetic_2025() -> bytes:
     """SYNTHETIC edition: the real 2024 title lines and its first two themes, to be uploaded as 2025."""
-    lines = EDITION_2024_FILE.read_text(encoding="utf-8").split("\n")
-    starts = [i for i, line in enumerate(lines) if line.strip() == "Valtakunnallinen teema"]
-    return "\n".join(lines[: starts[2]]).encode("utf-8")
+    return first_themes_2024(2).encode("utf-8")

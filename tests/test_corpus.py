@@ -18,16 +18,12 @@ from textkit import corpus
 from textkit.corpus import add_edition, corpus_fingerprint, load_editions, load_manifest, safe_filename
 from textkit.errors import TextkitError
 
-from conftest import EDITION_2024_FILE, ROOT
-
-RAW_2024 = EDITION_2024_FILE.read_text(encoding="utf-8")
+from conftest import EDITION_2024_FILE, ROOT, first_themes_2024
 
 
 def _synthetic_edition_text() -> bytes:
     """SYNTHETIC edition: the real 2024 title lines and its first two themes."""
-    lines = RAW_2024.split("\n")
-    starts = [i for i, line in enumerate(lines) if line.strip() == "Valtakunnallinen teema"]
-    return "\n".join(lines[: starts[2]]).encode("utf-8")
+    return first_themes_2024(2).encode("utf-8")
 
 
 @pytest.fixture()

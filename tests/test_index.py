@@ -15,7 +15,7 @@ from textkit.errors import TextkitError
 from textkit.index import SCHEMA, PassageTokenizer, format_result, search, snippet
 from textkit.types import to_dict
 
-from conftest import EDITION_2024_FILE, ROOT
+from conftest import ROOT, first_themes_2024
 
 ALL = (1, 2, 3, 4, 5, 6, 7)
 
@@ -236,11 +236,9 @@ def test_schema_pickles_without_native_handles():
 @pytest.fixture()
 def small_corpus(tmp_path, monkeypatch):
     """SYNTHETIC corpus: the real 2024 title lines and its first theme only, as a 2024 edition."""
-    lines = EDITION_2024_FILE.read_text(encoding="utf-8").split("\n")
-    starts = [i for i, line in enumerate(lines) if line.strip() == "Valtakunnallinen teema"]
     folder = tmp_path / "corpus"
     folder.mkdir()
-    (folder / "toteutuskatsaus-2024.txt").write_text("\n".join(lines[: starts[1]]), encoding="utf-8")
+    (folder / "toteutuskatsaus-2024.txt").write_text(first_themes_2024(1), encoding="utf-8")
     shutil.copy(ROOT / "corpus" / "editions.toml", folder / "editions.toml")
     shutil.copy(ROOT / "corpus" / "synonyms.toml", folder / "synonyms.toml")
     models = tmp_path / "models"
