@@ -178,11 +178,10 @@ def _topics_available() -> bool:
 
 
 def _build_topics_fn():
-    try:
-        from textkit import topics
-    except ImportError:
-        return None
-    return getattr(topics, "build_topics", None)
+    """The topic model's build step (tests replace it by None to build the index alone)."""
+    from textkit.topics import build_topics
+
+    return build_topics
 
 
 def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: ProgressFn | None) -> dict[str, Any]:

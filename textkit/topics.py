@@ -608,10 +608,8 @@ def _check_k(k: int | None) -> None:
 
 
 def _fingerprint_or_none(corpus_dir: Path | None = None) -> str | None:
-    try:
-        from textkit.corpus import corpus_fingerprint
-    except ImportError:
-        return None
+    from textkit.corpus import corpus_fingerprint
+
     try:
         return corpus_fingerprint(corpus_dir)
     except TextkitError:
