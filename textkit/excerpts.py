@@ -164,14 +164,7 @@ class Basket:
         quoted = _quoted_text(source, text)
         fields = {
             "collection": collection,
-            "edition": int(source.edition),
-            "edition_title": getattr(source, "edition_title", None) or edition_title(int(source.edition)),
-            "theme_id": source.theme_id,
-            "theme": source.theme,
-            "section": int(source.section),
-            "section_title": source.section_title,
-            "page": int(source.page or 0),
-            "passage_id": source.passage_id,
+            **passage_place(source),
             "text": quoted,
             "query": (query or "").strip(),
             "note": note,
@@ -404,6 +397,23 @@ def select_sentences(text: str, first: int, last: int | None = None) -> str:
             f"Sentence range {first}–{last} is outside the passage, which has {len(spans)} sentence(s)."
         )
     return text[spans[first - 1][0] : spans[last - 1][1]].strip()
+
+
+def passage_place(source: Any, default_title: str | None = None) -> dict[str, Any]:
+    """Where a passage (`PassageRef`) or a search `Hit` stands in the report: the fields an
+    `Excerpt` copies from it, typed. A source without an edition title gets `default_title`,
+    else the manifest's title for its year."""
+    edition = int(source.edition)
+    return {
+        "edition": edition,
+        "edition_title": getattr(source, "edition_title", None) or default_title or edition_title(edition),
+        "theme_id": source.theme_id,
+        "theme": source.theme,
+        "section": int(source.section),
+        "section_title": source.section_title,
+        "page": int(source.page or 0),
+        "passage_id": source.passage_id,
+    }
 
 
 def edition_title(year: int) -> str:

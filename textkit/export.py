@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from textkit.errors import TextkitError
-from textkit.excerpts import DEFAULT_EDITION_TITLE, Basket, Excerpt, edition_title
+from textkit.excerpts import DEFAULT_EDITION_TITLE, Basket, Excerpt, edition_title, passage_place
 from textkit.parse import short_title
 
 FORMATS = ("xlsx", "docx", "csv", "md")
@@ -137,20 +137,13 @@ def write_export(excerpts: Sequence[Excerpt], out: str | Path, fmt: str | None =
 
 def excerpts_from_hits(hits: Iterable[Any], *, query: str = "") -> list[Excerpt]:
     """Search hits as unsaved excerpts (id 0, no collection), for exporting a search."""
-    titles: dict[int, str] = {}
-    result = []
-    for hit in hits:
-        year = int(hit.edition)
-        if year not in titles:
-            titles[year] = getattr(hit, "edition_title", None) or edition_title(year)
-        result.append(
-            Excerpt(
-                id=0, collection="", edition=year, edition_title=titles[year], theme_id=hit.theme_id,
-                theme=hit.theme, section=int(hit.section), section_title=hit.section_title,
-                page=int(hit.page or 0), passage_id=hit.passage_id, text=(hit.text or "").strip(), query=query,
-            )
-        )
-    return result
+    hits = list(hits)
+    titles = {year: edition_title(year) for year in {int(hit.edition) for hit in hits}}   # one manifest read per year
+    return [
+        Excerpt(id=0, collection="", **passage_place(hit, titles[int(hit.edition)]), text=(hit.text or "").strip(),
+                query=query)
+        for hit in hits
+    ]
 
 
 def export_query(
