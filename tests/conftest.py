@@ -1,7 +1,8 @@
-"""Shared, expensive test fixtures (session-scoped)."""
+"""Shared test fixtures and helpers (the expensive fixtures are session-scoped)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,4 +52,16 @@ def built_models(tmp_path_factory):
         patch.setenv("TEXTKIT_MODELS", str(folder))
         patch.setenv("TEXTKIT_CORPUS", str(CORPUS))
         build_models(models_dir=folder, corpus_dir=CORPUS)
+    return folder
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path, monkeypatch):
+    """A writable copy of the real corpus (manifest and 2024 file) in tmp_path/corpus, with
+    TEXTKIT_CORPUS pointing at it, for tests that add editions."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORPUS / "editions.toml", folder / "editions.toml")
+    shutil.copy(EDITION_2024_FILE, folder / EDITION_2024_FILE.name)
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(folder))
     return folder

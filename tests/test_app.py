@@ -15,7 +15,7 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import EDITION_2024_FILE, ROOT, first_themes_2024
+from conftest import ROOT, first_themes_2024
 
 APP = ROOT / "app.py"
 PAGES = ("haku", "teemat", "aiheet", "vuosivertailu", "otteet", "aineisto")
@@ -234,13 +234,8 @@ def test_topics_page_shows_charts_and_the_passages_of_a_topic(app):
 # ---------------------------------------------------------------- Aineisto
 
 
-def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, tmp_path, monkeypatch):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(ROOT / "corpus" / "editions.toml", corpus / "editions.toml")
-    shutil.copy(EDITION_2024_FILE, corpus / EDITION_2024_FILE.name)
-    monkeypatch.setenv("TEXTKIT_CORPUS", str(corpus))
-
+def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, corpus_copy):
+    corpus = corpus_copy   # after app_models, so TEXTKIT_CORPUS points at the copy
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     open_page(at, "aineisto")
     at.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))

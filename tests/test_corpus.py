@@ -8,7 +8,6 @@ another year, only to have two editions.
 from __future__ import annotations
 
 import os
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -24,16 +23,6 @@ from conftest import EDITION_2024_FILE, ROOT, first_themes_2024
 def _synthetic_edition_text() -> bytes:
     """SYNTHETIC edition: the real 2024 title lines and its first two themes."""
     return first_themes_2024(2).encode("utf-8")
-
-
-@pytest.fixture()
-def corpus_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(ROOT / "corpus" / "editions.toml", folder / "editions.toml")
-    shutil.copy(EDITION_2024_FILE, folder / EDITION_2024_FILE.name)
-    monkeypatch.setenv("TEXTKIT_CORPUS", str(folder))
-    return folder
 
 
 def test_load_manifest_of_the_real_corpus():
