@@ -238,9 +238,9 @@ def _notes(by: dict, sizes: list[int]) -> list[str]:
                 shapes.append(f"{system}'s build grows {_shape(growth, hi / lo)}")
         notes.append(
             f"Growth from {lo}× to {hi}× (×{hi // lo} text): " + "; ".join(parts) + ". "
-            + "; ".join(shapes) + ". Whoosh keeps postings in a 256 MB pool and, once it is "
-            "full, writes sorted runs to disk and merges them at commit, so a large build costs "
-            "a little more per passage than a small one. Query time grows with the number of "
+            + "; ".join(shapes) + ". (Whoosh keeps new postings in a 256 MB pool and, once it is "
+            "full, writes sorted runs to disk and merges them at commit: one reason a large "
+            "build may cost a little more per passage than a small one.) Query time grows with the number of "
             "matching passages, in both systems: every search scores all matches to give the "
             "total and the counts per theme, section and edition, and with repeated text every "
             f"query has exactly {hi // lo} times more matches.")
