@@ -67,6 +67,9 @@ def test_add_edition_writes_file_and_manifest(corpus_copy):
     assert data["edition"][1]["file"] == "Toteutuskatsaus-2025.txt"
     assert [e.year for e in load_editions()] == [2024, 2025]
     assert not [p for p in corpus_copy.iterdir() if p.name.startswith(".")]  # no temporary files left
+    # Ordinary shared documents, readable by the other users of the machine (not mkstemp's 0600).
+    assert (corpus_copy / "Toteutuskatsaus-2025.txt").stat().st_mode & 0o777 == 0o644
+    assert (corpus_copy / "editions.toml").stat().st_mode & 0o777 == 0o644
 
 
 def test_add_edition_refuses_an_existing_year_unless_replace(corpus_copy):

@@ -280,3 +280,22 @@ def test_cli_exports_a_search(tmp_path, index_2024, monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == f"Wrote 5 excerpts to {out}"
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
     assert len(rows) == 6 and {row[2] for row in rows[1:]} <= {"2", "4"}
+
+
+def test_cli_export_sections_take_the_same_forms_as_search(index_2024, tmp_path, monkeypatch):
+    """`--sections 2-5` and `--sections all` work for export as for search; a bad value is
+    refused with the search's message, and no file is written."""
+    import csv
+
+    from textkit.cli import main
+
+    monkeypatch.setenv("TEXTKIT_MODELS", str(index_2024))
+    out = tmp_path / "kunta.csv"
+    assert main(["export", "kunta", "--out", str(out), "--sections", "2-5"]) == 0
+    ranged = list(csv.reader(out.open(encoding="utf-8-sig"), delimiter=";"))
+    assert main(["export", "kunta", "--out", str(out), "--sections", "all"]) == 0
+    everything = list(csv.reader(out.open(encoding="utf-8-sig"), delimiter=";"))
+    assert 1 < len(ranged) < len(everything)
+    bad = tmp_path / "bad.csv"
+    assert main(["export", "kunta", "--out", str(bad), "--sections", "9"]) == 2
+    assert not bad.exists()

@@ -192,6 +192,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from textkit import export
+    from textkit.query import parse_sections
 
     if bool(args.query) == bool(args.collection):
         raise TextkitError("Give either a search query or --collection NAME to export (not both).")
@@ -199,7 +200,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         path, count = export.export_collection(args.collection, args.out, args.format, db=args.db)
     else:
         path, count = export.export_query(
-            args.query, args.out, args.format, limit=args.limit, sections=_export_sections_arg(args.sections),
+            args.query, args.out, args.format, limit=args.limit, sections=parse_sections(args.sections) if args.sections else None,
             theme=args.theme, edition=args.edition,
         )
     print(f"Wrote {count} excerpt{'s' if count != 1 else ''} to {path}")
@@ -274,15 +275,6 @@ def _cmd_basket(args: argparse.Namespace) -> int:
             for collection in found:
                 print(f"{collection.name}\t{collection.count}")
     return 0
-
-
-def _export_sections_arg(value: str | None) -> tuple[int, ...] | None:
-    if not value:
-        return None
-    try:
-        return tuple(int(part) for part in value.split(",") if part.strip())
-    except ValueError:
-        raise TextkitError(f"--sections takes comma-separated numbers such as 2,3,4,5, not {value!r}.") from None
 
 
 def _range_arg(value: str) -> tuple[int, int]:
@@ -364,7 +356,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file")
     p.add_argument("--format", choices=["xlsx", "docx", "csv", "md"], help="default: from the file extension")
     p.add_argument("--limit", type=int, default=0, help="with a query: top N hits (default all)")
-    p.add_argument("--sections", help="with a query: comma-separated section numbers (default 2,3,4,5)")
+    p.add_argument("--sections", help="with a query: section numbers: 2,3,4,5 (default), 2-5, or all")
     p.add_argument("--theme", help="with a query: theme id")
     p.add_argument("--edition", type=int, help="with a query: edition year")
     p.add_argument("--db", help="excerpt database (default models/excerpts.sqlite3)")

@@ -266,6 +266,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an edition and the manifest are shared documents
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
