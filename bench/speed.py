@@ -351,7 +351,7 @@ def _child_build(system: str, size: int, index_dir: Path, profile: bool) -> dict
     build_s, build_cpu_s = time.perf_counter() - t1, _cpu_s() - cpu1
     if profiler:
         profiler.disable()
-        _write_profile(profiler, index_dir.parent / f"profile-{system}-{size}x.txt")
+        _write_profile(profiler, f"profile-{system}-{size}x.txt")
     return {
         "repeats_of_2024": size,
         "synthetic": size > 1,
@@ -565,16 +565,18 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _write_profile(profiler, path: Path) -> None:
+def _write_profile(profiler, name: str) -> None:
     import io
     import pstats
 
     buf = io.StringIO()
     pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(40)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    keep = ROOT / "bench" / "profiles"
+    buf.write("\n")
+    pstats.Stats(profiler, stream=buf).sort_stats("tottime").print_stats(30)
+    keep = Path(tempfile.gettempdir()) / "textkit-bench-profiles"
     keep.mkdir(exist_ok=True)
-    shutil.copy(path, keep / path.name)
+    (keep / name).write_text(buf.getvalue(), encoding="utf-8")
+    print(f"speed: profile written to {keep / name}", file=sys.stderr)
 
 
 def _parse_args(argv):
@@ -584,7 +586,7 @@ def _parse_args(argv):
     p.add_argument("--repeats", type=int, default=QUERY_REPEATS)
     p.add_argument("--json", help="write the results here instead of stdout")
     p.add_argument("--profile", action="store_true",
-                   help="cProfile each build; top functions go to bench/profiles/")
+                   help="cProfile each build; top functions go to $TMPDIR/textkit-bench-profiles/")
     p.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
     p.add_argument("--system", choices=SYSTEMS, help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
