@@ -113,23 +113,18 @@ class PassageTokenizer(Tokenizer):
 
 
 class TermsFilter(Filter):
-    """Expands each word token into all its index terms, at the word's own position."""
+    """Expands each word token into all its index terms, at the word's own position.
+
+    The whole word's own terms (its lemmas and surface form) carry a boost, compound parts
+    and runs of parts do not: Whoosh adds token boosts into the posting weight, so passages
+    with the word itself rank before passages with only its compounds, with no second field.
+    """
 
     def __call__(self, tokens):
         for token in tokens:
+            whole = {*token.lemmas, token.text}
             for term in token.terms:
-                token.text = term
-                yield token
-
-
-class LemmasFilter(Filter):
-    """Keeps the whole word's lemmas (every reading) and the surface form: no compound parts.
-    Used for ranking, so passages with the word itself come before its compounds."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            surface = token.text
-            for term in dict.fromkeys((*token.lemmas, surface)):
+                token.boost = _WHOLE_WORD_BOOST if term in whole else 1.0
                 token.text = term
                 yield token
 
@@ -152,7 +147,6 @@ SCHEMA = Schema(
     text=STORED(),
     words=STORED(),           # the indexed words, see indexed_words()
     content=TEXT(analyzer=PassageTokenizer() | TermsFilter(), phrase=True),
-    lemma=TEXT(analyzer=PassageTokenizer() | LemmasFilter(), phrase=False),
     surface=TEXT(analyzer=PassageTokenizer() | SurfaceFilter(), phrase=False),
 )
 # Whole-word lemma matches count this much more than compound-part matches in the ranking.
@@ -198,7 +192,9 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     # Not one compound file: Whoosh copies a compound segment's stored fields and length
     # columns into memory on every new searcher, which made each search cost grow with the
     # corpus (bench/speed.py at 100×: 82 → 36 ms CPU per query).
-    writer = ix.writer(limitmb=256, compound=False)
+    # limitmb: the posting pool spills to sorted runs on disk beyond this; 768 MB keeps a
+    # 100-edition corpus in memory (bench at 100×: build 70 → 50 s CPU, peak 0.8 → 1.3 GB).
+    writer = ix.writer(limitmb=768, compound=False)
     try:
         step = max(1, total // 100)
         for i, row in enumerate(_passage_rows(editions)):
@@ -335,7 +331,6 @@ def _passage_rows(editions: Sequence[Any]) -> Iterable[dict[str, Any]]:
                         "text": p.text,
                         "words": indexed_words(p.text),
                         "content": p.text,
-                        "lemma": p.text,
                         "surface": p.text,
                     }
 
@@ -378,7 +373,7 @@ def _to_whoosh(node, reader):
     if isinstance(node, Word):
         return _word_query(node)
     if isinstance(node, Phrase):
-        return wq.Sequence([_word_query(w, ranked=False) for w in node.words], slop=1, ordered=True)
+        return wq.Sequence([_word_query(w) for w in node.words], slop=1, ordered=True)
     if isinstance(node, Prefix):
         return wq.Prefix("surface", node.prefix)
     if isinstance(node, QueryFilter):
@@ -392,14 +387,12 @@ def _to_whoosh(node, reader):
     raise TypeError(node)
 
 
-def _word_query(word: Word, ranked: bool = True):
-    """Any of the word's terms at one position; with `ranked`, whole-word matches score higher."""
+def _word_query(word: Word):
+    """Any of the word's terms at one position (whole-word matches score higher: TermsFilter)."""
     from whoosh import query as wq
 
     match = [wq.Term("content", t) for t in word.terms]
-    if not ranked:
-        return match[0] if len(match) == 1 else wq.Or(match)
-    return wq.Or(match + [wq.Term("lemma", t, boost=_WHOLE_WORD_BOOST) for t in word.terms])
+    return match[0] if len(match) == 1 else wq.Or(match)
 
 
 def _filter_query(node: QueryFilter, reader):
