@@ -188,8 +188,7 @@ def _summarise(rows: list[dict], sizes, load_start) -> dict:
 
 
 # What each of textkit's analysed index fields is for (textkit/index.py SCHEMA).
-_FIELD_ROLES = {"content": "content, with positions for phrases",
-                "lemma": "lemma, for ranking whole words first",
+_FIELD_ROLES = {"content": "content, with positions for phrases (whole words boosted for ranking)",
                 "surface": "surface, for prefix search"}
 
 

@@ -186,7 +186,7 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     target.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(target), SCHEMA)
     # Rows are made one at a time: each passage is analysed once for its stored words, and the
-    # three analysed fields then hit indexed_words' small cache (a list of all rows first would
+    # two analysed fields then hit indexed_words' small cache (a list of all rows first would
     # evict it and analyse every passage twice).
     total = sum(1 for ed in editions for theme in ed.themes for s in theme.sections for _ in s.passages)
     # Not one compound file: Whoosh copies a compound segment's stored fields and length
