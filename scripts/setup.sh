@@ -71,3 +71,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q -e ".[test]"; } 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|return '\\\\n'.join|^ *$" >&2)
   touch "$stamp"
 fi
+# simplemma's Finnish dictionary as an on-disk trie in the user's cache folder: built once per
+# machine (a few seconds), then every process opens it at once (textkit/analysis.py).
+.venv/bin/python -c "from textkit.analysis import warm_simplemma; warm_simplemma()"

@@ -168,6 +168,23 @@ def test_unknown_compound_with_known_head(analyzer):
     assert "valmentaja" in info.parts
 
 
+def test_unknown_compound_split_where_the_corpus_attests_the_modifier():
+    from textkit.analysis import Analyzer
+
+    alone = Analyzer()
+    assert alone.analyze_word("hankkeistustyöpajojen").parts == ()
+    learned = Analyzer()
+    texts = ["Tukena hankkeistuksen työpajat ja hankkeistustyöpajojen tulokset.", "poliitikassa"]
+    assert learned.learn_from_corpus(texts) == 1
+    info = learned.analyze_word("hankkeistustyöpajojen")
+    assert info.lemma == "hankkeistustyöpaja"
+    assert {"hankkeistus", "työpaja", "paja"} <= set(info.terms)
+    # its tokens carry the split too, not a copy cached before learning
+    assert "työpaja" in learned.tokens("hankkeistustyöpajojen")[0].terms
+    # no attested modifier, no split: "poliitikassa" is not politi + itikka
+    assert learned.analyze_word("poliitikassa").parts == ()
+
+
 def test_abbreviation_with_case_ending(analyzer):
     assert analyzer.lemma("ESR+:n") == "esr+"
     assert analyzer.lemma("STM:n") == "stm"

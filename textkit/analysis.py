@@ -13,13 +13,14 @@ tokenising it. Use the process-wide instance from `get_analyzer()`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from textkit.errors import TextkitError
 
@@ -32,9 +33,11 @@ INSTALL_HINT = (
 MAX_WORD_LENGTH = 80
 
 
-@dataclass(frozen=True)
-class Token:
-    """One token of an analysed text. Offsets index the input string."""
+class Token(NamedTuple):
+    """One token of an analysed text. Offsets index the input string.
+
+    A named tuple rather than a frozen dataclass: a long text makes hundreds of thousands of
+    tokens, and a tuple is made five times faster."""
 
     text: str
     start: int
@@ -49,7 +52,7 @@ class Token:
     sent: int
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = self._asdict()
         for key in ("lemmas", "parts", "terms"):
             data[key] = list(data[key])
         return data
@@ -106,9 +109,18 @@ class Analyzer:
     def tokens(self, text: str) -> list[Token]:
         """All tokens of `text` (words, numbers, punctuation), with sentence indexes."""
         text = _clean_input(text)
+        return [Token(text[start:end], start, end, *word[:7], sent)
+                for start, end, sent, word in self.token_fields(text)]
+
+    def token_fields(self, text: str) -> list[tuple[int, int, int, tuple]]:
+        """(start, end, sentence, fields) of every token of `text`, the fields shared by all
+        tokens of one surface form: (lemma, lemmas, parts, terms, is_word, is_stop, known,
+        lowercased surface). What `tokens` makes its Tokens of, for callers that go through a
+        whole corpus and need no Token objects."""
+        text = _clean_input(text)
         spans = self._token_spans(text)
         sent_of = _sentence_index(text, spans)
-        out: list[Token] = []
+        out = []
         fields = self._fields
         for (start, end), sent in zip(spans, sent_of):
             surface = text[start:end]
@@ -116,10 +128,9 @@ class Analyzer:
             if word is None:
                 info = self.analyze_word(surface)
                 word = (info.lemma, info.lemmas, info.parts, info.terms, info.is_word,
-                        is_stop_lemma(info.lemma, surface), info.known)
+                        is_stop_lemma(info.lemma, surface), info.known, surface.lower())
                 fields[surface] = word
-            lemma, lemmas, parts, terms, is_word, is_stop, known = word
-            out.append(Token(surface, start, end, lemma, lemmas, parts, terms, is_word, is_stop, known, sent))
+            out.append((start, end, sent, word))
         return out
 
     def sentences(self, text: str) -> list[tuple[int, int]]:
@@ -157,6 +168,31 @@ class Analyzer:
             self._cache[word] = info
         return info
 
+    def learn_from_corpus(self, texts: Iterable[str]) -> int:
+        """Split unknown compounds whose modifier the corpus itself uses as a word.
+
+        Neither Voikko nor simplemma knows "hankkeistus", so "hankkeistustyöpajojen" is one
+        opaque word; but the same corpus writes "hankkeistuksen" on its own. A word the
+        dictionary does not know is split into such an attested modifier and a head Voikko
+        knows ("hankkeistus" + "työpaja"), so `työpajat` finds it. Only lemmas of other
+        unknown words of at least six letters count as evidence: a look-alike split needs a
+        real word of the corpus in front ("poliitikassa" has none). Call before indexing the
+        texts; returns how many word forms were split.
+        """
+        forms = {m.group() for text in texts for m in _LETTER_WORD.finditer(_clean_input(text))}
+        infos = {w: self.analyze_word(w) for w in sorted(forms)}
+        unknown = {w: a for w, a in infos.items() if not a.known and a.is_word and not a.parts}
+        attested = {a.lemma for a in unknown.values() if len(a.lemma) >= _MIN_ATTESTED and a.lemma.isalpha()}
+        split = 0
+        with self._lock:
+            for word, info in unknown.items():
+                better = _split_attested(word, attested - {info.lemma})
+                if better is not None:
+                    self._cache[word] = better
+                    self._fields.pop(word, None)
+                    split += 1
+        return split
+
     def save_wordforms(self, path: Path) -> None:
         """Write every word form analysed so far to `path` (JSON), so that another process can
         start with the same answers instead of asking Voikko and simplemma again."""
@@ -185,14 +221,14 @@ class Analyzer:
     def _token_spans(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():
             return []
+        from spacy.attrs import IDX, IS_SPACE, LENGTH
+
         nlp = self._tokenizer()
-        spans = []
         with self._lock:  # spaCy's tokenizer cache is not meant for concurrent writers
             doc = nlp(text)
-        for tok in doc:
-            if not tok.is_space:
-                spans.append((tok.idx, tok.idx + len(tok)))
-        return spans
+        # One array from spaCy instead of a Python Token object per token.
+        return [(idx, idx + length) for idx, length, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+                if not space]
 
     def _tokenizer(self):
         if self._nlp is None:
@@ -606,6 +642,34 @@ def _guess_compound(word: str) -> WordAnalysis | None:
     return WordAnalysis(lemma, lemmas, parts, terms, False, True)
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_]{7,}")
+_MIN_ATTESTED = 6   # letters of a corpus word that may serve as a compound's modifier
+
+
+def _split_attested(word: str, attested: set[str]) -> WordAnalysis | None:
+    """`word` as modifier + head, where the modifier is one of the `attested` lemmas and the
+    head a word form Voikko knows of at least five letters (it may be a compound itself:
+    "hankkeistus" + "työpajojen"). The longest modifier wins. None if there is no such split."""
+    if not word.isalpha() or not (word.islower() or word[1:].islower()):
+        return None
+    lower = word.lower()
+    for i in range(len(lower) - 5, _MIN_ATTESTED - 1, -1):
+        modifier, head = lower[:i], lower[i:]
+        if modifier not in attested:
+            continue
+        if not any(r.get("CLASS") not in _NAME_CLASSES | {"lyhenne"} for r in _voikko_analyze(head)):
+            continue
+        head_info = _analyze_word(head)
+        if not head_info.known or len(head_info.lemma) < 5:
+            continue
+        lemmas = _dedupe(modifier + alt for alt in head_info.lemmas)
+        head_terms = [t for t in head_info.terms if t != head]
+        parts = _dedupe([modifier, *(head_info.parts or (head_info.lemma,))])
+        terms = _dedupe([*lemmas, modifier, *head_terms, lower])
+        return WordAnalysis(lemmas[0], lemmas, parts, terms, False, True)
+    return None
+
+
 # Case endings of names the dictionary does not know, longest first. Consonant-final
 # foreign names take a linking "i" ("Carterin", "Schipholissa"); vowel-final names take the
 # ending directly ("Eviran", "Arcadassa", "Omniaan"). Nominative-looking endings ("-ia",
@@ -631,11 +695,34 @@ def _name_stem(lower: str) -> str:
 def _simplemma_lemma(word: str) -> str:
     """simplemma's lemma (lowercased), '' if it has none or is unavailable."""
     try:
-        import simplemma
-
-        return simplemma.lemmatize(word, lang="fi").lower()
+        lemmatizer, _ = _simplemma()
+        return lemmatizer.lemmatize(word, "fi").lower()
     except Exception:  # simplemma's data missing or broken: no hint
         return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _simplemma():
+    """simplemma's lemmatizer and its dictionary lookup for Finnish, over the dictionary kept
+    as an on-disk trie (marisa-trie) in the user's cache folder.
+
+    simplemma's default in-memory dictionary takes about 5 s to decode in every new process;
+    the trie is built once per machine (about 7 s) and then opened in milliseconds, so a
+    build, a CLI search or the app that meets a word Voikko does not know no longer waits.
+    Same dictionary, same answers. Where the cache folder cannot be written, simplemma keeps
+    the trie in memory (built in every process, as slow as before, still correct)."""
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
+    from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
+
+    factory = TrieDictionaryFactory()
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory)), \
+        DictionaryLookupStrategy(factory)
+
+
+def warm_simplemma() -> None:
+    """Build simplemma's on-disk dictionary trie now if this machine has none (setup)."""
+    _simplemma_knows("kissa")
 
 
 def _fallback_lemma(word: str) -> str:
@@ -661,10 +748,10 @@ def _fallback_lemma(word: str) -> str:
 
 
 def _simplemma_knows(word: str) -> bool:
+    """Is `word` in simplemma's dictionary (not a guess by rule)?"""
     try:
-        import simplemma
-
-        return bool(simplemma.is_known(word, lang="fi"))
+        _, lookup = _simplemma()
+        return lookup.get_lemma(unicodedata.normalize("NFC", word), "fi") is not None
     except Exception:  # simplemma's data missing or broken
         return False
 
@@ -712,17 +799,23 @@ def _sentence_index(text: str, spans: list[tuple[int, int]]) -> list[int]:
     """Sentence number of every token span (0-based)."""
     result: list[int] = []
     sent = 0
+    prev_end = -1
     for i, (start, end) in enumerate(spans):
         if i > 0:
-            prev_start, prev_end = spans[i - 1]
             # A blank line ends a heading or paragraph, but in double-spaced extraction it
             # also falls inside sentences: a lowercase next word continues the sentence.
-            continues = text[start].islower() and not _URL_OR_MAIL.search(text[start:end])
-            paragraph = _PARAGRAPH_BREAK.search(text, prev_end, start) and not continues
-            if paragraph or _ends_sentence(text, spans, i - 1):
+            gap = text[prev_end:start]
+            paragraph = ("\n" in gap and _PARAGRAPH_BREAK.search(gap)
+                         and not (text[start].islower() and not _URL_OR_MAIL.search(text[start:end])))
+            if paragraph or (text[prev_end - 1] in _MAY_END_SENTENCE and _ends_sentence(text, spans, i - 1)):
                 sent += 1
         result.append(sent)
+        prev_end = end
     return result
+
+
+# The last character of every token that may end a sentence (see _ends_sentence).
+_MAY_END_SENTENCE = frozenset(".!?…")
 
 
 def _ends_sentence(text: str, spans: list[tuple[int, int]], i: int) -> bool:
