@@ -188,8 +188,8 @@ def _summarise(rows: list[dict], sizes, load_start) -> dict:
 
 
 # What each of textkit's analysed index fields is for (textkit/index.py SCHEMA).
-_FIELD_ROLES = {"content": "content, with positions for phrases (whole words boosted for ranking)",
-                "surface": "surface, for prefix search"}
+_FIELD_ROLES = {"content": "content, with positions for phrases, whole words boosted for ranking and "
+                           "surface forms marked for prefix search"}
 
 
 def _notes(by: dict, sizes: list[int]) -> list[str]:

@@ -1,29 +1,31 @@
 """Search: a Whoosh index over Voikko lemmas and compound parts, and the search function.
 
-Analysis is composition: `PassageTokenizer` runs the shared textkit Analyzer and yields one
-token per word (its position, offsets and index terms); `TermsFilter` expands each word into
-all its terms at the same position (lemma, other readings, compound parts and runs of parts,
-the surface form), so phrase queries over lemmas work. The surface field keeps only the
-lowercased surface forms, for prefix search (`kunn*`).
+One analysed field, `content`: per word of a passage, at the word's position, its lemma and
+every other candidate lemma, the lemmas of its compound parts and runs of parts, and its
+lowercased surface form (marked, for prefix search), so phrase queries over lemmas work.
+`word_terms` computes them from the shared textkit Analyzer and `WordsField` writes them.
 
-Each passage's indexed words are also stored with the document, so the exact words that
-matched (`Hit.matches`) and the snippet highlights come from the same analysis as the index,
-without re-running Voikko at query time.
+The positions and offsets of each passage's indexed words are stored with the document, so
+the exact words that matched (`Hit.matches`) and the snippet highlights come from the same
+analysis as the index, without tokenising the passage again at query time.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+from array import array
 import re
 import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.formats import Positions
 
 from textkit.errors import TextkitError
 from textkit.parse import NARRATIVE_SECTIONS
@@ -36,7 +38,7 @@ INDEX_DIRNAME = "index"
 WORDFORMS_FILE = "wordforms.json"
 DEFAULT_SECTIONS = NARRATIVE_SECTIONS   # the search scope unless the user picks sections
 SNIPPET_CHARS = 240
-# The analysed words of the last passages: the content and surface fields of one document
+# The analysed words of the last passages: a document's stored words and its content field
 # are analysed one after the other, so the second one is a cache hit.
 _WORDS_CACHE_SIZE = 64
 
@@ -72,12 +74,37 @@ class SearchResult:
 # ---------------------------------------------------------------- analysis composition
 
 
-class PassageTokenizer(Tokenizer):
-    """One Whoosh token per word of the text, from the shared textkit Analyzer.
+# Content terms that are a word's lowercased surface form carry this mark ("\x1fkunnissa"), so
+# prefix search (`kunn*`) runs over surface forms only while lemmas, parts and surface forms
+# share one field. Control characters never occur in analysed text (analysis._clean_input).
+SURFACE_MARK = "\x1f"
+# Whole-word lemma matches count this much more than compound-part matches in the ranking.
+_WHOLE_WORD_BOOST = 2.0
 
-    Besides the usual attributes each token carries `terms` (all index terms of the word).
-    Punctuation gets no position; a sentence boundary leaves a gap of one position so that a
-    phrase never matches across two sentences.
+
+def word_terms(text: str) -> Iterator[tuple[int, str, float]]:
+    """(position, term, boost) for every index term of `text`: per word its lemmas and other
+    readings, compound parts and runs of parts, and its marked surface form, all at the
+    word's position so that phrases over lemmas work.
+
+    The word's own terms (lemmas, surface) carry a boost and parts do not: Whoosh adds boosts
+    into the posting weight, so passages with the word itself rank before passages with only
+    its compounds, with no second field.
+    """
+    for pos, _start, _end, terms, surface, lemmas in indexed_words(text):
+        for term in terms:
+            if term in lemmas:
+                yield pos, term, _WHOLE_WORD_BOOST
+            elif term != surface:
+                yield pos, term, 1.0
+        yield pos, SURFACE_MARK + surface, _WHOLE_WORD_BOOST
+
+
+class PassageTokenizer(Tokenizer):
+    """The content field's analyzer as a Whoosh tokenizer: the tokens of `word_terms`.
+
+    The index itself is written by `WordsField.index` straight from `word_terms`; this is
+    what anything else in Whoosh that runs a field's analyzer gets.
     """
 
     def __init__(self) -> None:
@@ -96,44 +123,63 @@ class PassageTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, start, end, terms, surface, lemmas in indexed_words(value):
-            token.text = surface
-            token.terms = terms
-            token.lemmas = lemmas
-            token.boost = 1.0
+        for pos, term, boost in word_terms(value):
+            token.text = term
+            token.boost = boost
             token.stopped = False
-            if keeporiginal:
-                token.original = value[start:end]
             if positions:
                 token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
             yield token
 
 
-class TermsFilter(Filter):
-    """Expands each word token into all its index terms, at the word's own position.
+class WordsField(TEXT):
+    """The analysed passage: one Whoosh field with positions, written straight from
+    `word_terms` (no token objects, and each position list encoded once per distinct list)."""
 
-    The whole word's own terms (its lemmas and surface form) carry a boost, compound parts
-    and runs of parts do not: Whoosh adds token boosts into the posting weight, so passages
-    with the word itself rank before passages with only its compounds, with no second field.
+    def __init__(self) -> None:
+        super().__init__(analyzer=PassageTokenizer(), phrase=True)
+
+    def index(self, value, **kwargs):
+        positions: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        for pos, term, boost in word_terms(value):
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+                weights[term] = boost
+            else:
+                found.append(pos)
+                weights[term] += boost
+        field_boost = self.format.field_boost
+        for term, poslist in positions.items():
+            yield term.encode("utf-8"), len(poslist), weights[term] * field_boost, _encode_positions(poslist)
+
+
+def _encode_positions(poslist: list[int]) -> bytes:
+    """Whoosh's Positions encoding (formats.Positions.encode); a single position, the usual
+    case, comes from a cache."""
+    if len(poslist) == 1:
+        cached = _ONE_POSITION.get(poslist[0])
+        if cached is None:
+            cached = _ONE_POSITION[poslist[0]] = _POSITIONS_FORMAT.encode(poslist)
+        return cached
+    return _POSITIONS_FORMAT.encode(poslist)
+
+
+_POSITIONS_FORMAT = Positions()
+_ONE_POSITION: dict[int, bytes] = {}
+
+
+class _Codec(W3Codec):
+    """Whoosh's default codec without per-block field-length statistics.
+
+    For every posting it writes, Whoosh reads the document's field length back from disk
+    only to note the shortest and longest document of each block, which lets a top-N search
+    skip blocks. textkit collects every hit (the facets count them all), so nothing reads
+    those statistics; the field lengths themselves are still stored, for BM25F.
     """
 
-    def __call__(self, tokens):
-        for token in tokens:
-            whole = {*token.lemmas, token.text}
-            for term in token.terms:
-                token.boost = _WHOLE_WORD_BOOST if term in whole else 1.0
-                token.text = term
-                yield token
-
-
-class SurfaceFilter(Filter):
-    """Keeps the lowercased surface form only (the tokenizer's `text`)."""
-
-    def __call__(self, tokens):
-        yield from tokens
+    length_stats = False
 
 
 SCHEMA = Schema(
@@ -145,12 +191,9 @@ SCHEMA = Schema(
     section_title=STORED(),
     page=STORED(),
     text=STORED(),
-    words=STORED(),           # the indexed words, see indexed_words()
-    content=TEXT(analyzer=PassageTokenizer() | TermsFilter(), phrase=True),
-    surface=TEXT(analyzer=PassageTokenizer() | SurfaceFilter(), phrase=False),
+    spans=STORED(),           # positions and offsets of the indexed words, see pack_words()
+    content=WordsField(),
 )
-# Whole-word lemma matches count this much more than compound-part matches in the ranking.
-_WHOLE_WORD_BOOST = 2.0
 
 
 @functools.lru_cache(maxsize=_WORDS_CACHE_SIZE)
@@ -161,14 +204,40 @@ def indexed_words(text: str) -> tuple[tuple[int, int, int, tuple[str, ...], str,
 
     words = []
     pos = -1
-    sent = None
-    for tok in get_analyzer().tokens(text):
-        if not tok.is_word or not tok.terms:
+    last_sent = None
+    for start, end, sent, (_lemma, lemmas, _parts, terms, is_word, _stop, _known, lower) in \
+            get_analyzer().token_fields(text):
+        if not is_word or not terms:
             continue
-        pos += 1 if sent is None or tok.sent == sent else 2
-        sent = tok.sent
-        words.append((pos, tok.start, tok.end, tuple(tok.terms), tok.text.lower(), tuple(tok.lemmas)))
+        pos += 1 if sent == last_sent or last_sent is None else 2
+        last_sent = sent
+        words.append((pos, start, end, terms, lower, lemmas))
     return tuple(words)
+
+
+def pack_words(words: Sequence[tuple]) -> bytes:
+    """The position, start and end of each indexed word, as stored with its passage: what
+    `stored_words` needs to give the words back at query time. (Storing the words' terms too
+    made the stored field the largest cost of the build after the postings.)"""
+    return array("I", [v for word in words for v in word[:3]]).tobytes()
+
+
+def stored_words(text: str, packed: bytes) -> list[tuple]:
+    """A passage's indexed words, as `indexed_words` gives them, from its stored positions and
+    offsets and the analyzer's cache (which holds every word form of the corpus: search loads
+    it from the index folder), without tokenising the passage again."""
+    from textkit.analysis import get_analyzer
+
+    analyze = get_analyzer().analyze_word
+    flat = array("I")
+    flat.frombytes(packed)
+    words = []
+    for i in range(0, len(flat), 3):
+        pos, start, end = flat[i], flat[i + 1], flat[i + 2]
+        surface = text[start:end]
+        info = analyze(surface)
+        words.append((pos, start, end, info.terms, surface.lower(), info.lemmas))
+    return words
 
 
 # ---------------------------------------------------------------- build
@@ -182,19 +251,25 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     """
     from whoosh import index as whoosh_index
 
+    from textkit.analysis import get_analyzer
+
     target = Path(models_dir) / INDEX_DIRNAME
     target.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(target), SCHEMA)
+    # Unknown compounds whose modifier the corpus attests are split before any passage is
+    # analysed for the index ("hankkeistustyöpajojen" → hankkeistus + työpaja).
+    if get_analyzer().learn_from_corpus(p.text for p in _passages(editions)):
+        indexed_words.cache_clear()
     # Rows are made one at a time: each passage is analysed once for its stored words, and the
     # two analysed fields then hit indexed_words' small cache (a list of all rows first would
     # evict it and analyse every passage twice).
-    total = sum(1 for ed in editions for theme in ed.themes for s in theme.sections for _ in s.passages)
+    total = sum(1 for _ in _passages(editions))
     # Not one compound file: Whoosh copies a compound segment's stored fields and length
     # columns into memory on every new searcher, which made each search cost grow with the
     # corpus (bench/speed.py at 100×: 82 → 36 ms CPU per query).
     # limitmb: the posting pool spills to sorted runs on disk beyond this; 768 MB keeps a
     # 100-edition corpus in memory (bench at 100×: build 70 → 50 s CPU, peak 0.8 → 1.3 GB).
-    writer = ix.writer(limitmb=768, compound=False)
+    writer = ix.writer(limitmb=768, compound=False, codec=_Codec())
     try:
         step = max(1, total // 100)
         for i, row in enumerate(_passage_rows(editions)):
@@ -207,8 +282,6 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     except BaseException:
         writer.cancel()
         raise
-    from textkit.analysis import get_analyzer
-
     get_analyzer().save_wordforms(Path(models_dir) / WORDFORMS_FILE)
     if progress:
         progress(1.0, f"Indeksoitu {total} kappaletta")
@@ -315,6 +388,13 @@ def _plain_snippet(snippet_html: str, color: bool) -> str:
     return html.unescape(marked)
 
 
+def _passages(editions: Sequence[Any]) -> Iterable[Any]:
+    for ed in editions:
+        for theme in ed.themes:
+            for section in theme.sections:
+                yield from section.passages
+
+
 def _passage_rows(editions: Sequence[Any]) -> Iterable[dict[str, Any]]:
     for ed in editions:
         for theme in ed.themes:
@@ -329,9 +409,8 @@ def _passage_rows(editions: Sequence[Any]) -> Iterable[dict[str, Any]]:
                         "section_title": section.title,
                         "page": p.page,
                         "text": p.text,
-                        "words": indexed_words(p.text),
+                        "spans": pack_words(indexed_words(p.text)),
                         "content": p.text,
-                        "surface": p.text,
                     }
 
 
@@ -375,7 +454,7 @@ def _to_whoosh(node, reader):
     if isinstance(node, Phrase):
         return wq.Sequence([_word_query(w) for w in node.words], slop=1, ordered=True)
     if isinstance(node, Prefix):
-        return wq.Prefix("surface", node.prefix)
+        return wq.Prefix("content", SURFACE_MARK + node.prefix)
     if isinstance(node, QueryFilter):
         return _filter_query(node, reader)
     if isinstance(node, And):
@@ -388,10 +467,15 @@ def _to_whoosh(node, reader):
 
 
 def _word_query(word: Word):
-    """Any of the word's terms at one position (whole-word matches score higher: TermsFilter)."""
+    """Any of the word's terms at one position (whole-word matches score higher: word_terms).
+
+    Lemmas match lemmas and parts. A typed form that is not a lemma ("kunnissa") also matches
+    surface forms: a text word spelled like a query lemma was analysed like it, so the lemma
+    already finds it, and its surface need not be asked for."""
     from whoosh import query as wq
 
     match = [wq.Term("content", t) for t in word.terms]
+    match += [wq.Term("content", SURFACE_MARK + t) for t in word.terms if t not in word.lemmas]
     return match[0] if len(match) == 1 else wq.Or(match)
 
 
@@ -539,7 +623,7 @@ def _facets(results, columns: dict[str, list]) -> dict[str, dict[Any, int]]:
 def _hit(result, parsed: ParsedQuery) -> Hit:
     fields = result.fields()
     text = fields["text"]
-    spans = matching_spans(parsed.tree, fields["words"])
+    spans = matching_spans(parsed.tree, stored_words(text, fields["spans"]))
     return Hit(
         edition=int(fields["edition"]),
         theme_id=fields["theme_id"],
@@ -612,6 +696,11 @@ def _wider_scope_suggestion(parsed: ParsedQuery, searcher, wider_scope) -> str |
     return None if found.is_empty() else f"{parsed.text.strip()} osio:1-7"
 
 
+def _doc_frequency(reader, term: str) -> int:
+    """Passages with `term` as a lemma or part or as a surface form."""
+    return max(reader.doc_frequency("content", term), reader.doc_frequency("content", SURFACE_MARK + term))
+
+
 def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope, wider_scope=False) -> str | None:
     """'Did you mean': replace each query word that is not in the index by the closest
     indexed word form; offer the new query only if it finds something. Failing that, the
@@ -625,15 +714,15 @@ def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope, wider_scope=False) 
     replacements: dict[str, str] = {}
     for word in words:
         lower = word.lower()
-        if reader.doc_frequency("surface", lower) or reader.doc_frequency("content", lower):
+        if _doc_frequency(reader, lower):
             continue
         maxdist = 1 if len(lower) <= 4 else 2
-        candidates = set(reader.terms_within("surface", lower, maxdist, prefix=1))
+        candidates = {t[1:] for t in reader.terms_within("content", SURFACE_MARK + lower, maxdist, prefix=2)}
         candidates |= set(reader.terms_within("content", lower, maxdist, prefix=1))
         candidates.discard(lower)
         if not candidates:
             continue
-        best = min(candidates, key=lambda c: (distance(lower, c), -reader.doc_frequency("content", c), c))
+        best = min(candidates, key=lambda c: (distance(lower, c), -_doc_frequency(reader, c), c))
         replacements[word] = best
     if not replacements:
         return _wider_scope_suggestion(parsed, searcher, wider_scope)
