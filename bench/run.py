@@ -50,7 +50,7 @@ PARTS = (
     Part("app", "app_start.py", "App: cold start to first result, rerun", 120),
 )
 
-PACKAGES = ("whoosh-reloaded", "libvoikko", "spacy", "scikit-learn", "numpy", "simplemma",
+PACKAGES = ("whoosh-reloaded", "libvoikko", "spacy", "scikit-learn", "numpy", "simplemma", "marisa-trie",
             "streamlit", "selenium")
 DEBIAN_PACKAGES = ("libvoikko1", "voikko-fi", "chromium")
 
