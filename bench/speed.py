@@ -264,6 +264,13 @@ def _notes(by: dict, sizes: list[int]) -> list[str]:
             "total and the counts per theme, section and edition, and with repeated text every "
             f"query has exactly {hi // lo} times more matches.")
     notes.append(
+        "What textkit does that the plain-Whoosh baseline does not (either could be given to "
+        "the baseline too): its index writer skips Whoosh's per-block field-length statistics "
+        "(only top-N skipping reads them, and both systems count every hit), its searches read "
+        "field lengths from a list made once per index instead of from disk for every scored "
+        "match (the same BM25F scores), and its phrases compare position sets instead of "
+        "Whoosh's tree of span matchers (the same passages; tests/test_index.py checks both).")
+    notes.append(
         "Fixed start-up inside textkit's build time: spaCy's tokenizer and Voikko are loaded, and "
         "simplemma's dictionary is opened from the on-disk trie that `make setup` builds once per "
         "machine (in the user's cache folder); without that trie each new process would first "

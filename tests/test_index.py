@@ -228,6 +228,26 @@ def test_cli_search_json_and_errors(index_2024, monkeypatch, capsys):
 # ---------------------------------------------------------------- index internals
 
 
+@pytest.mark.parametrize("query", ['"jatkuva oppiminen"', '"sosiaali- ja terveysministeriö"',
+                                   '"valtakunnallinen teema"', '"hyvä käytäntö"', '"kunta ja"'])
+def test_phrase_matcher_agrees_with_whoosh_sequence(index_2024, query):
+    """textkit's own phrase matcher finds the same passages as Whoosh's Sequence (slop 1),
+    which it replaces for speed, and the cached field lengths give BM25F's own scores."""
+    from whoosh import index as whoosh_index, query as wq
+
+    from textkit.index import _WEIGHTING, _Phrase, _to_whoosh
+    from textkit.query import parse_query
+
+    ix = whoosh_index.open_dir(str(index_2024 / "index"))
+    with ix.searcher() as plain, ix.searcher(weighting=_WEIGHTING) as ours:
+        whole = _to_whoosh(parse_query(query).tree, plain.reader())  # may be Or(synonym, phrase)
+        phrase = next(q for q in (whole, *getattr(whole, "subqueries", ())) if isinstance(q, _Phrase))
+        reference = wq.Sequence(phrase.subqueries, slop=1, ordered=True)
+        expected = [(h.docnum, round(h.score, 9)) for h in plain.search(reference, limit=None)]
+        assert expected, f"{query} occurs in the 2024 edition"
+        assert [(h.docnum, round(h.score, 9)) for h in ours.search(phrase, limit=None)] == expected
+
+
 def test_schema_pickles_without_native_handles():
     tokenizer = PassageTokenizer()
     tokenizer._analyzer = object()  # stands for a native handle

@@ -22,10 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from whoosh import query as wq
+from whoosh import scoring
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher
+from whoosh.query.spans import Span, SpanWrappingMatcher
+from whoosh.util import make_binary_tree
 
 from textkit.errors import TextkitError
 from textkit.parse import NARRATIVE_SECTIONS
@@ -309,7 +314,7 @@ def search(
     ix = open_index(models_dir, progress=progress)
     _load_wordforms(Path(ix.storage.folder).parent / WORDFORMS_FILE)
     parsed = parse_query(query)
-    with ix.searcher() as searcher:
+    with ix.searcher(weighting=_WEIGHTING) as searcher:
         reader = searcher.reader()
         whoosh_query = _to_whoosh(parsed.tree, reader)
         scope = _scope(parsed, reader, sections=sections, theme=theme, edition=edition)
@@ -452,7 +457,7 @@ def _to_whoosh(node, reader):
     if isinstance(node, Word):
         return _word_query(node)
     if isinstance(node, Phrase):
-        return wq.Sequence([_word_query(w) for w in node.words], slop=1, ordered=True)
+        return _Phrase([_word_query(w) for w in node.words], slop=1, ordered=True)
     if isinstance(node, Prefix):
         return wq.Prefix("content", SURFACE_MARK + node.prefix)
     if isinstance(node, QueryFilter):
@@ -464,6 +469,95 @@ def _to_whoosh(node, reader):
     if isinstance(node, Not):
         return wq.Not(_to_whoosh(node.child, reader))
     raise TypeError(node)
+
+
+class _Weighting(scoring.BM25F):
+    """Whoosh's default BM25F, with each document's field length taken from a list read once
+    per index segment instead of from the segment's length file for every scored posting
+    (the same values, so the same scores; a search scores every match)."""
+
+    _MAX_SEGMENTS = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lengths: dict[tuple[str, str], list[int]] = {}
+        self._lock = threading.Lock()
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        reader = searcher.reader()
+        # Only where document numbers are the segment's own: a one-segment index (textkit
+        # writes one) or a sub-searcher of a larger one.
+        if isinstance(scorer, scoring.BM25FScorer) and reader.is_atomic():
+            scorer.dfl = self._field_lengths(reader, fieldname).__getitem__
+        return scorer
+
+    def _field_lengths(self, reader, fieldname: str) -> list[int]:
+        key = (reader.segment().segment_id(), fieldname)
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            lengths = [reader.doc_field_length(i, fieldname, 1) for i in range(reader.doc_count_all())]
+            with self._lock:
+                if len(self._lengths) >= self._MAX_SEGMENTS:
+                    self._lengths.clear()
+                self._lengths[key] = lengths
+        return lengths
+
+
+_WEIGHTING = _Weighting()
+
+
+class _Phrase(wq.Sequence):
+    """Words at consecutive positions (Whoosh's Sequence with slop 1, ordered: the only kind
+    textkit makes), matched by comparing each word's positions as sets. Whoosh's own Sequence builds a tree of span matchers that
+    makes an object for every position of every word and compares them pair by pair, which
+    made phrases of common lemmas the slowest queries (bench/speed.py)."""
+
+    def _matcher(self, subs, searcher, context):
+        context = context.set(needs_current=True)
+        return _AdjacentMatcher([q.matcher(searcher, context) for q in subs])
+
+
+class _AdjacentMatcher(SpanWrappingMatcher):
+    """Matches the documents where word i of the phrase is at position p + i for some p."""
+
+    def __init__(self, words: list) -> None:
+        self._words = words
+        super().__init__(make_binary_tree(IntersectionMatcher, words))
+
+    def copy(self):
+        return _AdjacentMatcher([w.copy() for w in self._words])
+
+    def replace(self, minquality=0):
+        # The word matchers are shared with the intersection: never swap them out.
+        return self if self.is_active() else NullMatcher()
+
+    def _get_spans(self):
+        if not self.child.is_active():
+            return []
+        starts = None
+        for i, word in enumerate(self._words):
+            shifted = {p - i for p in _positions(word)}
+            starts = shifted if starts is None else starts & shifted
+            if not starts:
+                return []
+        last = len(self._words) - 1
+        return [Span(p, p + last) for p in sorted(starts)]
+
+
+def _positions(matcher) -> Iterable[int]:
+    """Positions of the current document in a term matcher or a union of them (an Or of a
+    word's terms); any other matcher through its spans."""
+    if isinstance(matcher, UnionMatcher):
+        current = matcher.id()
+        found: set[int] = set()
+        for child in (matcher.a, matcher.b):
+            if child.is_active() and child.id() == current:
+                found.update(_positions(child))
+        return found
+    if matcher.supports("positions"):
+        return matcher.value_as("positions")
+    return [span.start for span in matcher.spans()]
 
 
 def _word_query(word: Word):
