@@ -382,3 +382,15 @@ def test_word_forms_saved_with_the_index_answer_a_new_process(index_2024):
     assert fresh.load_wordforms(path) > 4000  # the edition has about 4 900 distinct forms
     for word in ("kunnissa", "tekoälyneuvonnalla", "TE24-uudistuksessa", "kohtaannon", "hankkeistustyöpajojen"):
         assert fresh.analyze_word(word) == get_analyzer().analyze_word(word)
+
+
+def test_the_index_word_forms_replace_analyses_made_before(index_2024):
+    """A process that analysed a word before it opened the index (so without the corpus's
+    evidence for splitting it) answers as the index does once it has loaded the file."""
+    from textkit.analysis import Analyzer
+    from textkit.index import WORDFORMS_FILE
+
+    earlier = Analyzer()
+    assert "työpaja" not in earlier.tokens("hankkeistustyöpajojen")[0].terms
+    earlier.load_wordforms(index_2024 / WORDFORMS_FILE)
+    assert "työpaja" in earlier.tokens("hankkeistustyöpajojen")[0].terms

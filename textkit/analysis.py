@@ -202,20 +202,23 @@ class Analyzer:
         Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
     def load_wordforms(self, path: Path) -> int:
-        """Add the word forms saved by `save_wordforms` to the cache (forms already analysed in
-        this process are kept). Returns how many were added; a missing or unreadable file adds none."""
+        """Take the word forms saved by `save_wordforms` into the cache. The file wins over
+        what this process analysed before: it holds the analyses the index was built with
+        (an unknown compound is split only where the corpus attests its first part). Returns
+        how many forms were new or changed; a missing or unreadable file changes nothing."""
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return 0
-        added = 0
+        changed = 0
         with self._lock:
             for word, (lemma, lemmas, parts, terms, known, is_word) in data.items():
-                if word not in self._cache:
-                    self._cache[word] = WordAnalysis(lemma, tuple(lemmas), tuple(parts), tuple(terms),
-                                                     bool(known), bool(is_word))
-                    added += 1
-        return added
+                info = WordAnalysis(lemma, tuple(lemmas), tuple(parts), tuple(terms), bool(known), bool(is_word))
+                if self._cache.get(word) != info:
+                    self._cache[word] = info
+                    self._fields.pop(word, None)
+                    changed += 1
+        return changed
 
     # -- private
     def _token_spans(self, text: str) -> list[tuple[int, int]]:
