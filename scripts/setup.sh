@@ -66,9 +66,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "textkit setup: installing Python dependencies into .venv (first time takes a minute)"
-  # Filter pip's notes about unreachable local mirrors; keep real errors.
+  # Filter pip's notes about unreachable local mirrors and setuptools' editable-install
+  # banner; keep real errors.
   { .venv/bin/python -m pip install -q --upgrade pip >/dev/null && \
-    .venv/bin/python -m pip install -q -e ".[test]"; } 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|return '\\\\n'.join|^ *$" >&2)
+    .venv/bin/python -m pip install -q -e ".[test]"; } 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|return '\\\\n'.join|^ *$|^ *!! *$|^ *\\*{20,} *$|Please be careful with folders|name as your package as they may take|WheelFile\\(wheel_path" >&2)
   touch "$stamp"
 fi
 # simplemma's Finnish dictionary as an on-disk trie in the user's cache folder: built once per
