@@ -394,3 +394,19 @@ def test_the_index_word_forms_replace_analyses_made_before(index_2024):
     assert "työpaja" not in earlier.tokens("hankkeistustyöpajojen")[0].terms
     earlier.load_wordforms(index_2024 / WORDFORMS_FILE)
     assert "työpaja" in earlier.tokens("hankkeistustyöpajojen")[0].terms
+
+
+def test_cli_analyze_answers_as_the_index_was_built(index_2024, tmp_path):
+    """`textkit analyze` in a new process shows the split the index uses, where an index exists."""
+    import os
+    import subprocess
+    import sys
+
+    def terms(models: Path) -> list[str]:
+        proc = subprocess.run([sys.executable, "-m", "textkit", "analyze", "hankkeistustyöpajojen", "--json"],
+                              capture_output=True, cwd=ROOT, check=True,
+                              env={**os.environ, "TEXTKIT_MODELS": str(models)})
+        return json.loads(proc.stdout.decode("utf-8"))[0]["terms"]
+
+    assert "työpaja" in terms(index_2024)
+    assert "työpaja" not in terms(tmp_path / "no-models")  # the word alone gives no evidence

@@ -80,10 +80,20 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_lemmatize(args: argparse.Namespace) -> int:
+def _corpus_analyzer():
+    """The shared analyzer, answering as the built index does where there is one: words the
+    build split by what the corpus attests ("hankkeistustyöpajojen") show their parts here too."""
+    from textkit import paths
     from textkit.analysis import get_analyzer
+    from textkit.index import WORDFORMS_FILE
 
     analyzer = get_analyzer()
+    analyzer.load_wordforms(paths.models_dir() / WORDFORMS_FILE)
+    return analyzer
+
+
+def _cmd_lemmatize(args: argparse.Namespace) -> int:
+    analyzer = _corpus_analyzer()
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     out = sys.stdout.buffer
     for line in stdin:
@@ -94,9 +104,7 @@ def _cmd_lemmatize(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from textkit.analysis import get_analyzer
-
-    tokens = get_analyzer().tokens(args.text)
+    tokens = _corpus_analyzer().tokens(args.text)
     if args.json:
         print_json([t.to_dict() for t in tokens])
         return 0
