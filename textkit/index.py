@@ -265,9 +265,9 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     # analysed for the index ("hankkeistustyöpajojen" → hankkeistus + työpaja).
     if get_analyzer().learn_from_corpus(p.text for p in _passages(editions)):
         indexed_words.cache_clear()
-    # Rows are made one at a time: each passage is analysed once for its stored words, and the
-    # two analysed fields then hit indexed_words' small cache (a list of all rows first would
-    # evict it and analyse every passage twice).
+    # Rows are made one at a time: each passage is analysed once for its stored spans, and the
+    # content field then hits indexed_words' small cache (a list of all rows first would evict
+    # it and analyse every passage twice).
     total = sum(1 for _ in _passages(editions))
     # Not one compound file: Whoosh copies a compound segment's stored fields and length
     # columns into memory on every new searcher, which made each search cost grow with the
