@@ -271,6 +271,25 @@ def test_other_sqlite_database_is_not_taken_over(db):
     conn.close()
 
 
+@pytest.mark.parametrize("user_version", [0, 1])
+def test_foreign_database_with_our_schema_version_is_left_byte_for_byte(db, user_version, capsys):
+    # SYNTHETIC: another program's database (rollback journal, its own tables, user_version set).
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE budget (euros INTEGER)")
+    conn.execute("INSERT INTO budget VALUES (1200)")
+    conn.execute(f"PRAGMA user_version = {user_version}")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(TextkitError, match=r"not a textkit excerpt database \(it has tables budget\).*not changed"):
+        Basket(db)
+    assert db.read_bytes() == before
+    assert not db.with_name(db.name + "-wal").exists()
+    assert main(["basket", "list", "--db", str(db)]) == 2
+    assert "not a textkit excerpt database" in capsys.readouterr().err
+    assert db.read_bytes() == before
+
+
 def test_newer_schema_is_refused(db):
     Basket(db).add(LIST_PASSAGE)
     conn = sqlite3.connect(db)

@@ -102,6 +102,27 @@ def test_xlsx_has_one_typed_row_per_excerpt(tmp_path):
         assert cell.value == text
 
 
+def test_xlsx_text_that_looks_like_a_formula_is_stored_as_text_with_quote_prefix(tmp_path):
+    from openpyxl import load_workbook
+
+    odd = [_excerpt(30 + i, text, note=text, codes=(text.strip(),), query=text) for i, text in enumerate(
+        ("=1+1", "+358 40 000", "-5 %", "@kunta"))]
+    out = export.write_export([EXCERPTS[0], *odd], tmp_path / "otteet.xlsx")
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    columns = [header.index(name) + 1 for name in ("Teksti", "Muistiinpano", "Koodit", "Haku")]
+    for row in range(3, 3 + len(odd)):
+        for column in columns:
+            cell = sheet.cell(row=row, column=column)
+            # What Excel needs so that F2 + Enter keeps the text: a string cell in the Text
+            # format with the quote prefix.
+            assert cell.data_type == "s" and cell.value.startswith(("=", "+", "-", "@")), cell.value
+            assert cell.number_format == "@" and cell.quotePrefix, cell.coordinate
+    # Ordinary text is Text too, without the prefix; numbers stay numbers.
+    assert sheet["F2"].number_format == "@" and not sheet["F2"].quotePrefix
+    assert sheet["A2"].value == 2024 and sheet["A2"].number_format == "General"
+
+
 def test_docx_has_theme_headings_quotes_citations_and_notes(tmp_path):
     from docx import Document
 
@@ -161,6 +182,19 @@ def test_format_from_extension_or_option():
         export.format_for("raportti.pdf")
     with pytest.raises(TextkitError, match="Unknown export format 'pdf'"):
         export.format_for("x.csv", "pdf")
+    with pytest.raises(TextkitError, match=r"pääte on \.xlsx, mutta muodoksi on annettu csv"):
+        export.format_for("x.xlsx", "csv")
+
+
+def test_mismatched_extension_and_format_never_overwrite_the_file(tmp_path, capsys):
+    out = tmp_path / "otteet.xlsx"
+    export.write_export(EXCERPTS, out)
+    before = out.read_bytes()
+    assert main(["export", "--collection", "Testi", "--out", str(out), "--format", "csv",
+                 "--db", str(tmp_path / "basket.sqlite3")]) == 2
+    err = capsys.readouterr().err
+    assert "pääte on .xlsx, mutta muodoksi on annettu csv" in err and "Traceback" not in err
+    assert out.read_bytes() == before
 
 
 def test_bad_paths_are_reported(tmp_path):

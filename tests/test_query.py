@@ -72,7 +72,14 @@ def test_field_filters():
     assert parse("kunta osio:2,5").tree.children[1] == Filter("section", ("2", "5"))
 
 
+def test_nesting_up_to_the_depth_limit_parses():
+    assert parse("(" * 20 + "kunta" + ")" * 20).tree == parse("kunta").tree
+    assert parse("((kunta OR alue) NOT (kunta NOT alue))").parsed
+
+
 def test_abbreviation_with_case_ending_is_a_word_not_a_field():
+    for typed in ("TEM:n", "EU:ssa", "ESR:ää", "EU:hun", "STM:llä", "TEM:kin", "ely:n"):
+        assert isinstance(parse(typed).tree, Word), typed
     assert isinstance(parse("TEM:n").tree, Word)
     assert isinstance(parse("ESR+:n").tree, Word)
     assert not isinstance(parse("https://www.esr.fi").tree, Filter)
@@ -127,6 +134,11 @@ def test_a_typo_does_not_fall_back_to_another_word():
         ("kunta " * 400, "liian pitkä"),
         ("kunta " * 80, "liian monta sanaa"),
         ("()", "ei ole hakusanaa"),
+        ("(" * 250 + "kunta" + ")" * 250, "liian monta sisäkkäistä sulkua"),
+        ("(" * 21 + "kunta" + ")" * 21, "21 tasoa, enintään 20"),
+        ("alue " + "NOT " * 21 + "kunta", "liian monta sisäkkäistä"),
+        ("foo:bar", "Tuntematon kenttä 'foo:'"),
+        ("kunta ABC:def", "Tuntematon kenttä 'ABC:'"),
     ],
 )
 def test_bad_queries_get_a_helpful_message(query, message):

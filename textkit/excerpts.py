@@ -253,13 +253,32 @@ class Basket:
         if self.path.is_dir():
             raise TextkitError(f"The excerpt database path {self.path} is a folder; give a file name.")
         existed = self.path.exists() and self.path.stat().st_size > 0
+        if existed:
+            # Everything about an existing file is checked over a read-only connection first:
+            # a damaged or foreign file is refused before anything (the WAL switch, a
+            # migration) could change a byte of it.
+            self._check_existing()
         with self._guard():
             conn = self._connect()
             try:
-                if existed:
-                    problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
-                    if problems != ["ok"]:
-                        raise TextkitError(_damaged_message(self.path, "; ".join(problems[:3])))
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    self._migrate(conn, existed)
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+            finally:
+                conn.close()
+
+    def _check_existing(self) -> None:
+        """Refuse a damaged, foreign or newer database, reading it only."""
+        with self._guard():
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout,
+                                   isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if problems != ["ok"]:
+                    raise TextkitError(_damaged_message(self.path, "; ".join(problems[:3])))
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise TextkitError(
@@ -267,12 +286,14 @@ class Basket:
                         f"(schema {version}, this version knows {SCHEMA_VERSION}). Update textkit; "
                         "the file was not changed."
                     )
-                if version < SCHEMA_VERSION:
-                    self._migrate(conn, existed)
-                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                    conn.execute("PRAGMA journal_mode = WAL")
+                tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(excerpts)")}
             finally:
                 conn.close()
+        expected = {c.strip() for c in _COLUMNS.split(",")}
+        ours = version == 0 and not tables or version > 0 and expected <= columns
+        if not ours:
+            raise TextkitError(_foreign_message(self.path, tables))
 
     def _migrate(self, conn: sqlite3.Connection, existed: bool) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -291,10 +312,7 @@ class Basket:
             if version == 0:
                 foreign = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
                 if foreign:
-                    raise TextkitError(
-                        f"{self.path} is an SQLite database but not a textkit excerpt database "
-                        f"(it has tables {', '.join(foreign[:5])}). Choose another file; this one was not changed."
-                    )
+                    raise TextkitError(_foreign_message(self.path, foreign))
             for step in _MIGRATIONS[version:SCHEMA_VERSION]:
                 step(conn)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -515,6 +533,14 @@ def _fold(text: str) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _foreign_message(path: Path, tables: Sequence[str]) -> str:
+    listing = ", ".join(tables[:5]) if tables else "none"
+    return (
+        f"{path} is an SQLite database but not a textkit excerpt database "
+        f"(it has tables {listing}). Choose another file; this one was not changed."
+    )
 
 
 def _damaged_message(path: Path, detail: str) -> str:

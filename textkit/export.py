@@ -108,6 +108,14 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
         fmt = "md" if fmt == "markdown" else fmt
         if fmt not in FORMATS:
             raise TextkitError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+        named = _EXTENSIONS.get(Path(path).suffix.lower()) if str(path) else None
+        if named and named != fmt:
+            # "--out otteet.xlsx --format csv" would put CSV under an Excel name (and over an
+            # existing workbook): refuse before anything is written.
+            raise TextkitError(
+                f"Tiedoston {str(path)!r} pääte on {Path(path).suffix}, mutta muodoksi on annettu {fmt}. "
+                f"Anna tiedostolle pääte .{fmt} tai jätä --format pois; mitään ei kirjoitettu."
+            )
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix not in _EXTENSIONS:
@@ -228,8 +236,7 @@ def _render_xlsx(excerpts: list[Excerpt], title: str) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows():
         for cell in cells:
-            if cell.data_type == "f":  # text that merely starts with "="
-                cell.data_type = "s"
+            _text_cell(cell)
             cell.alignment = wrap
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -242,6 +249,18 @@ def _render_xlsx(excerpts: list[Excerpt], title: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(cell) -> None:
+    """Text stays text in Excel, also after an edit: string cells get the Text number format
+    ("@"), and text that would read as a formula (= + - @) is stored as a string with the
+    quote prefix, so F2 + Enter in Excel does not turn it into a live formula."""
+    if cell.data_type == "f":  # openpyxl takes any string starting with "=" for a formula
+        cell.data_type = "s"
+    if cell.data_type == "s" and isinstance(cell.value, str):
+        cell.number_format = "@"
+        if cell.value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
 
 
 def _render_docx(excerpts: list[Excerpt], title: str) -> bytes:

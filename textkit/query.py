@@ -27,6 +27,9 @@ from textkit.errors import TextkitError
 SYNONYMS_FILE = "synonyms.toml"
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 60
+# Nested parentheses and NOT/EI operators, counted together: the parser, the Whoosh query and
+# the highlighter all recurse once per level.
+MAX_QUERY_DEPTH = 20
 MIN_PREFIX_CHARS = 2
 # Readings of a query word to search: "typed-or-best", "best" or "all" (see _query_lemmas).
 READINGS = "typed-or-best"
@@ -41,6 +44,13 @@ _OPERATORS = {"AND": "AND", "JA": "AND", "OR": "OR", "TAI": "OR", "NOT": "NOT", 
 _QUOTES = "\"“”„«»"
 _QUERY_TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<quote>["“”„«»])|(?P<word>[^\s()"“”„«»]+))')
 _FIELD = re.compile(r"^(?P<name>[^\W\d_]+):(?P<value>.*)$")
+# What Finnish writes after an abbreviation's colon: a case ending (TEM:n, EU:ssa, ESR:ää,
+# EU:hun, TE-toimistoi:hin) with an optional clitic (TEM:kin). "foo:bar" is none of these.
+_CASE_ENDING = re.compile(
+    r"(?:[aä]{1,2}|n|t|t[aä]|n[aä]|ksi|s[st][aä]|l[lt][aä]|lle|h[aeiouyäö]n|[aeiouyäö]{2}n|"
+    r"in|ien|j[aä]|i[sl][st][aä]|ille|in[aä]|iksi|it[aä]|ihin|ine|tt[aä]|ss?[aä])?"
+    r"(?:kin|kaan|kään|ko|kö|han|hän|pa|pä)?"
+)
 _SECTION_VALUE = re.compile(r"^\d(?:-\d)?(?:,\d(?:-\d)?)*$")
 
 
@@ -131,6 +141,12 @@ def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None)
     words = sum(1 for kind, _ in tokens if kind in ("word", "phrase"))
     if words > MAX_QUERY_WORDS:
         raise TextkitError(f"Haussa on liian monta sanaa ({words}, enintään {MAX_QUERY_WORDS}). Lyhennä hakua.")
+    depth = _nesting_depth(tokens)
+    if depth > MAX_QUERY_DEPTH:
+        raise TextkitError(
+            f"Haussa on liian monta sisäkkäistä sulkua tai NOT/EI-operaattoria ({depth} tasoa, "
+            f"enintään {MAX_QUERY_DEPTH}). Poista ylimääräiset sulut."
+        )
     parser = _Parser(tokens, analyzer, synonyms)
     tree = parser.parse()
     if tree is None:
@@ -336,6 +352,29 @@ def _lex(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+def _nesting_depth(tokens: Sequence[tuple[str, str]]) -> int:
+    """The deepest nesting of the token list: open parentheses plus the NOT operators in a row
+    before an atom (a NOT applies to what follows, so "NOT NOT NOT kunta" nests three deep)."""
+    depth = deepest = 0
+    nots: list[int] = [0]
+    for kind, value in tokens:
+        if kind == "(":
+            depth += 1
+            nots.append(0)
+        elif kind == ")":
+            depth = max(0, depth - 1)
+            if len(nots) > 1:
+                nots.pop()
+            nots[-1] = 0   # the group was the atom the NOTs before it applied to
+        elif kind == "op" and value == "NOT":
+            nots[-1] += 1
+        else:
+            nots[-1] = 0
+            continue
+        deepest = max(deepest, depth + sum(nots))
+    return deepest
+
+
 def _find_quote(text: str, pos: int) -> int:
     for i in range(pos, len(text)):
         if text[i] in _QUOTES:
@@ -503,7 +542,7 @@ def _is_abbreviation_with_case(name: str, value: str) -> bool:
         return False
     if value.startswith("//"):
         return True  # a web address: "https://www.esr.fi"
-    return (name.isupper() or len(name) <= 3) and value.isalpha() and len(value) <= 5 and value.islower()
+    return (name.isupper() or len(name) <= 3) and bool(_CASE_ENDING.fullmatch(value))
 
 
 def _analyse_leaf(text: str, analyzer, label: str | None = None) -> Word | Phrase | None:
