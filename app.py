@@ -42,6 +42,10 @@ page = st.navigation(
     ]
 )
 
+if (pending := st.session_state.get("basket_pending")) and page.url_path != "otteet":
+    # Edits made in the basket table and not saved yet are kept in the session; say so elsewhere.
+    st.sidebar.warning(common.t("unsaved_sidebar", n=len(pending)), icon="⚠️")
+
 try:
     with common.user_errors():
         common.ensure_models()

@@ -25,6 +25,9 @@ with common.user_errors():
     )
     excerpts = store.excerpts(choice or None)
     rows = ui.basket_rows(excerpts)
+    # Unsaved edits live in the session (not only in the table widget, which forgets them
+    # when the user opens another page), so they are still here on return.
+    pending = st.session_state.setdefault("basket_pending", {})
 
     st.caption(
         "Muokkaa kokoelmaa, muistiinpanoa ja koodeja (pilkulla erotettuina) suoraan taulukossa, "
@@ -35,7 +38,7 @@ with common.user_errors():
     # A new editor key after each save resets the editor's pending edits to the saved table.
     version = st.session_state.setdefault("basket_version", 0)
     edited = st.data_editor(
-        rows,
+        ui.with_pending(rows, pending),
         key=f"basket_editor_{version}",
         hide_index=True,
         num_rows="fixed",
@@ -54,20 +57,33 @@ with common.user_errors():
         },
         width="stretch",
     )
-    if st.button(t("save_changes"), key="basket_save", icon=":material/save:"):
-        for change in ui.basket_changes(rows, edited):
+    shown_ids = {int(row["id"]) for row in rows}
+    pending = {k: v for k, v in pending.items() if k not in shown_ids} | ui.pending_edits(rows, edited)
+    st.session_state["basket_pending"] = pending
+    if pending:
+        st.warning(t("unsaved_edits", n=len(pending)), icon="⚠️")
+    save_col, discard_col = st.columns([1, 1])
+    if save_col.button(t("save_changes"), key="basket_save", icon="💾", type="primary" if pending else "secondary"):
+        # Every unsaved edit, also those of rows in another collection than the one shown.
+        saved_rows = ui.basket_rows(store.excerpts())
+        for change in ui.basket_changes(saved_rows, ui.with_pending(saved_rows, pending)):
             if change.remove:
                 store.remove(change.excerpt_id)
             else:
                 store.edit(change.excerpt_id, note=change.note, codes=change.codes, collection=change.collection)
+        st.session_state["basket_pending"] = {}
         st.session_state["basket_version"] = version + 1
         st.session_state["basket_saved"] = True
+        st.rerun()
+    if pending and discard_col.button(t("discard_changes"), key="basket_discard"):
+        st.session_state["basket_pending"] = {}
+        st.session_state["basket_version"] = version + 1
         st.rerun()
     if st.session_state.pop("basket_saved", False):
         st.success(t("saved"), icon=":material/check:")
 
     # The quotations as they will be cited in the exports.
-    from textkit.export import cite
+    from textkit.export import cite, markdown_text
 
     with st.expander(("Otteet lähdeviitteineen" if common.lang() == "fi" else "Excerpts with citations")
                      + f" ({len(excerpts)})"):
@@ -75,7 +91,8 @@ with common.user_errors():
             st.markdown(f"**#{excerpt.id}** · {cite(excerpt)}")
             st.html(f"<blockquote>{ui.highlight_html(excerpt.text, ())}</blockquote>")   # escaped text
             if excerpt.note or excerpt.codes:
-                st.caption(" · ".join(filter(None, [excerpt.note, ", ".join(excerpt.codes)])))
+                # The user's own text, shown as typed (not read as Markdown).
+                st.caption(markdown_text(" · ".join(filter(None, [excerpt.note, ", ".join(excerpt.codes)]))))
 
     st.subheader(t("export"))
     title = f"{t('page_basket')}: {choice or all_label}"

@@ -185,6 +185,53 @@ def test_basket_notes_codes_and_collections_are_saved(app, app_models):
     assert [c.name for c in basket.collections()] == ["Raportti"]
 
 
+def test_an_unsaved_basket_edit_survives_a_page_change(app, app_models):
+    from textkit.excerpts import Basket, find_passage
+
+    basket = Basket(app_models / "excerpts.sqlite3")
+    basket.add(find_passage("2024-01-2-006"))
+    basket.add(find_passage("2024-01-4-001"))
+    open_page(app, "otteet")
+    app.session_state["basket_editor_0"] = {
+        "edited_rows": {1: {"muistiinpano": "<b>kesken</b>", "koodit": "arviointi"}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    app.run()
+    assert "Tallentamattomia muutoksia 1 otteessa" in app.warning[0].value
+
+    open_page(app, "haku")                                   # away before "Tallenna muutokset"
+    assert any("tallentamattomia muutoksia (1)" in w.value for w in app.sidebar.warning)
+    assert all(e.note == "" for e in basket.excerpts())      # nothing saved behind the user's back
+
+    open_page(app, "otteet")                                 # back: the edit is still in the table
+    table = app.data_editor[0].value
+    assert list(table["muistiinpano"]) == ["", "<b>kesken</b>"]
+    app.button(key="basket_save").click().run()
+    _assert_clean(app)
+    notes = {e.passage_id: (e.note, e.codes) for e in basket.excerpts()}
+    assert notes["2024-01-4-001"] == ("<b>kesken</b>", ("arviointi",))
+    assert notes["2024-01-2-006"] == ("", ())
+    assert not app.warning
+    open_page(app, "haku")
+    assert not app.sidebar.warning
+
+
+def test_discarding_unsaved_basket_edits(app, app_models):
+    from textkit.excerpts import Basket, find_passage
+
+    basket = Basket(app_models / "excerpts.sqlite3")
+    basket.add(find_passage("2024-01-2-006"))
+    open_page(app, "otteet")
+    app.session_state["basket_editor_0"] = {
+        "edited_rows": {0: {"poista": True}}, "added_rows": [], "deleted_rows": [],
+    }
+    app.run()
+    app.button(key="basket_discard").click().run()
+    _assert_clean(app)
+    assert not app.warning and list(app.data_editor[0].value["poista"]) == [False]
+    assert len(basket.excerpts()) == 1
+
+
 def test_export_buttons_produce_real_files(app, app_models, monkeypatch):
     import docx
     import openpyxl

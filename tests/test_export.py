@@ -166,6 +166,25 @@ def test_markdown_quotes_with_citations(tmp_path):
     assert "*Muistiinpano:* Hyvä esimerkki yhteistyöstä" in text
 
 
+def test_markdown_shows_notes_codes_and_text_as_text_not_markup():
+    """A Markdown viewer (CommonMark with raw HTML allowed, as GitHub and most editors) shows
+    what the user typed: `<b>x</b>` as those characters, not bold; no heading, list or link."""
+    from markdown_it import MarkdownIt
+
+    excerpt = _excerpt(1, "Teksti <script>alert(1)</script> ja *tähdet* sekä [linkki](http://x)\n# ei otsikko",
+                       note="<b>x</b> & *tärkeä*\n- ei luettelo\n1. ei numeroitu", codes=("<i>k</i>", "a_b_c"))
+    source = export.render([excerpt], "md", title="Kori <b>")
+    rendered = MarkdownIt("commonmark").render(source.decode("utf-8"))
+    user_part = rendered.replace("<em>Muistiinpano:</em>", "").replace("<em>Koodit:</em>", "")
+    for tag in ("<b>", "<i>", "<script>", "<em>", "<strong>", "<a ", "<ul>", "<ol>"):
+        assert tag not in user_part, (tag, rendered)
+    assert rendered.count("<h1>") == 1                      # only the document title
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; *tärkeä*" in rendered
+    assert "&lt;i&gt;k&lt;/i&gt;, a_b_c" in rendered
+    assert "- ei luettelo" in rendered and "1. ei numeroitu" in rendered
+    assert "# ei otsikko" in rendered and "[linkki](http://x)" in rendered
+
+
 def test_render_gives_the_same_bytes_for_downloads():
     data = export.render(EXCERPTS[:1], "csv")
     assert data.decode("utf-8-sig").splitlines()[1].startswith("2024;Työmarkkinoiden kohtaanto;2;3;")

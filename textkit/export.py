@@ -56,7 +56,13 @@ _TITLE_END = re.compile(r"[\s.:;,]+$")
 _WHITESPACE = re.compile(r"\s+")
 # Characters XML 1.0 (so XLSX and DOCX) cannot hold.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MD_LINE_START = re.compile(r"^(\s*)([#>|])", re.MULTILINE)
+# Line starts Markdown reads as block markup: headings, quotes, tables, lists, rules, setext underlines.
+_MD_LINE_START = re.compile(r"^(\s*)([#>|]|[-+=](?=\s|[-=]|$))", re.MULTILINE)
+_MD_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)", re.MULTILINE)
+# Characters that Markdown (or the HTML it allows) would read as markup inside a line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
+_MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_HTML_RE = re.compile(r"[&<>]")
 
 
 def citation(
@@ -303,18 +309,27 @@ def _render_csv(excerpts: list[Excerpt], title: str) -> bytes:
 
 
 def _render_md(excerpts: list[Excerpt], title: str) -> bytes:
-    lines = [f"# {title or 'Otteet'}", ""]
+    lines = [f"# {markdown_text(title or 'Otteet')}", ""]
     for (year, theme), group in _by_theme(excerpts):
-        lines += [f"## {theme} ({year})", ""]
+        lines += [f"## {markdown_text(theme)} ({year})", ""]
         for excerpt in group:
-            quote = _MD_LINE_START.sub(r"\1\\\2", excerpt.text)
-            lines += [f"> {line}".rstrip() for line in quote.splitlines()]
-            lines += ["", f"— {cite(excerpt)}", ""]
+            lines += [f"> {line}".rstrip() for line in markdown_text(excerpt.text).splitlines()]
+            lines += ["", f"— {markdown_text(cite(excerpt))}", ""]
             if excerpt.note:
-                lines += [f"*Muistiinpano:* {excerpt.note}", ""]
+                # One line per note line, each a hard break, so a note cannot start a heading or list.
+                lines += ["*Muistiinpano:* " + "  \n".join(markdown_text(excerpt.note).splitlines()), ""]
             if excerpt.codes:
-                lines += [f"*Koodit:* {', '.join(excerpt.codes)}", ""]
+                lines += [f"*Koodit:* {markdown_text(', '.join(excerpt.codes))}", ""]
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
+
+
+def markdown_text(text: str) -> str:
+    """Text as Markdown that shows exactly this text: HTML tags (`<b>`), entities, emphasis,
+    code, links and tables are escaped, and so are headings and quotes at a line start."""
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_HTML_RE.sub(lambda m: _MD_HTML[m.group(0)], text)
+    text = _MD_LIST_NUMBER.sub(r"\1\\\2", text)
+    return _MD_LINE_START.sub(r"\1\\\2", text)
 
 
 def _by_theme(excerpts: list[Excerpt]) -> list[tuple[tuple[int, str], list[Excerpt]]]:

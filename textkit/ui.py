@@ -160,6 +160,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "basket_empty": ("Kori on tyhjä. Lisää otteita Haku-sivulta.", "The basket is empty. Add excerpts on the Search page."),
     "save_changes": ("Tallenna muutokset", "Save changes"),
     "saved": ("Muutokset tallennettu.", "Changes saved."),
+    "unsaved_edits": (
+        "Tallentamattomia muutoksia {n} otteessa. Ne säilyvät, vaikka avaat välillä toisen sivun; "
+        "tallenna ne painikkeella Tallenna muutokset.",
+        "Unsaved changes in {n} excerpt(s). They are kept while you visit other pages; "
+        "save them with Save changes.",
+    ),
+    "unsaved_sidebar": ("Otteissa on tallentamattomia muutoksia ({n}).", "The basket has unsaved changes ({n})."),
+    "discard_changes": ("Hylkää muutokset", "Discard changes"),
     "export": ("Vie", "Export"),
     "note": ("Muistiinpano", "Note"),
     "codes": ("Koodit", "Codes"),
@@ -451,6 +459,38 @@ def basket_changes(before: Sequence[dict[str, Any]], after: Sequence[dict[str, A
         if (change.collection, change.note, change.codes) != (None, None, None):
             changes.append(change)
     return changes
+
+
+def pending_edits(saved: Sequence[dict[str, Any]], shown: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The unsaved edits of the basket table: excerpt id -> the editable cells that differ from
+    the saved row. Kept in the session, so they survive leaving the page before saving."""
+    old = {int(row["id"]): row for row in saved}
+    pending: dict[int, dict[str, Any]] = {}
+    for row in shown:
+        was = old.get(int(row["id"]))
+        if was is None:
+            continue
+        cells = {
+            col: row.get(col)
+            for col in BASKET_EDITABLE
+            if _cell(col, row.get(col)) != _cell(col, was.get(col))
+        }
+        if cells:
+            pending[int(row["id"])] = cells
+    return pending
+
+
+def with_pending(rows: Sequence[dict[str, Any]], pending: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The basket rows with the unsaved edits applied (rows of excerpts gone meanwhile ignore theirs)."""
+    return [{**row, **pending.get(int(row["id"]), {})} for row in rows]
+
+
+def _cell(column: str, value: Any) -> Any:
+    if column == "poista":
+        return bool(value) if value == value else False   # NaN from an emptied cell
+    if column == "koodit":
+        return split_codes(value)
+    return _text(value)
 
 
 def split_codes(text: Any) -> tuple[str, ...]:
