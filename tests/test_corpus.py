@@ -139,8 +139,8 @@ def test_manifest_entry_for_a_missing_file(tmp_path):
         load_editions(tmp_path)
 
 
-def test_parse_file_takes_year_and_title_from_the_manifest(corpus_copy):
-    from textkit.parse import parse_file
+def test_parse_path_takes_year_and_title_from_the_manifest(corpus_copy):
+    from textkit.corpus import parse_path
 
     target = corpus_copy / "nimeton.txt"
     target.write_bytes(_synthetic_edition_text())
@@ -150,6 +150,6 @@ def test_parse_file_takes_year_and_title_from_the_manifest(corpus_copy):
         + '\n[[edition]]\nyear = 2023\ntitle = "Vanha katsaus"\nreporting_date = 2023-10-31\nfile = "nimeton.txt"\n',
         encoding="utf-8",
     )
-    edition = parse_file(target)
+    edition = parse_path(target)
     assert (edition.year, edition.title, edition.reporting_date) == (2023, "Vanha katsaus", "2023-10-31")
     assert os.path.basename(edition.source) == "nimeton.txt"

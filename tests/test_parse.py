@@ -668,3 +668,24 @@ def _minimal_pdf(pages: list[list[str]]) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def test_parse_package_does_not_import_corpus():
+    # The parse ↔ corpus import circle is broken: the parser takes year/title as arguments.
+    import subprocess
+    import sys
+
+    code = "import sys, textkit.parse; print('textkit.corpus' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_text_reader_gives_pages_the_structure_parser_uses(edition_2024):
+    from textkit.parse import read_document
+
+    document = read_document(EDITION_2024_FILE)
+    assert document.format == "txt"
+    numbers = [page.number for page in document.pages]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    # every passage's page is one of the document's pages
+    assert {p.page for p in edition_2024.passages()} <= set(numbers)

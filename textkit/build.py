@@ -28,8 +28,8 @@ BUILD_FILE = "build.json"
 LOCK_FILE = ".build.lock"
 TMP_PREFIX = ".build-tmp-"
 OLD_PREFIX = ".old-"
-# Modules whose code decides what goes into the artefacts: a change in them means a rebuild.
-_BUILD_MODULES = ("parse.py", "corpus.py", "analysis.py", "index.py", "topics.py")
+# Modules (and packages) whose code decides what goes into the artefacts: a change in them means a rebuild.
+_BUILD_MODULES = ("parse", "corpus.py", "analysis.py", "index.py", "topics.py")
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,10 @@ def code_version() -> str:
     here = Path(__file__).resolve().parent
     for name in _BUILD_MODULES:
         path = here / name
-        if path.exists():
-            digest.update(name.encode() + b"\0" + path.read_bytes())
+        # A package (parse/) counts with every module in it.
+        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            if file.exists():
+                digest.update(file.relative_to(here).as_posix().encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:16]
 
 

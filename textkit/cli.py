@@ -67,10 +67,11 @@ def stderr_progress() -> ProgressFn:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from textkit.parse import format_summary, parse_file
+    from textkit.corpus import parse_path
+    from textkit.parse import format_summary
     from textkit.types import to_dict
 
-    edition = parse_file(args.file, year=args.year)
+    edition = parse_path(args.file, year=args.year)
     if args.json:
         print_json(to_dict(edition))
     else:

@@ -33,6 +33,7 @@ __all__ = [
     "add_edition",
     "safe_filename",
     "resolve_dir",
+    "parse_path",
 ]
 
 MANIFEST_NAME = "editions.toml"
@@ -115,11 +116,23 @@ def load_editions(corpus_dir: str | Path | None = None) -> list[Edition]:
         with _cache_lock:
             edition = _cache.get(key)
         if edition is None:
-            edition = parse_file(path, year=entry["year"])
+            edition = parse_file(path, year=entry["year"], **_entry_names(entry))
             with _cache_lock:
                 _cache[key] = edition
         editions.append(edition)
     return editions
+
+
+def parse_path(path: str | Path, year: int | None = None) -> Edition:
+    """Parse any edition file; where it sits in a corpus folder with a manifest, the manifest's
+    year, title and reporting date for it are used (`year` still wins)."""
+    from textkit.parse import parse_file
+
+    path = Path(path)
+    entry = _manifest_entry(path)
+    if entry is None:
+        return parse_file(path, year=year)
+    return parse_file(path, year=year if year is not None else entry["year"], **_entry_names(entry))
 
 
 def corpus_fingerprint(corpus_dir: str | Path | None = None) -> str:
@@ -235,7 +248,24 @@ def _add_edition(
     with _cache_lock:
         _cache.clear()
     # Re-read with the manifest's title/date so the caller sees what load_editions will give.
-    return parse_file(target, year=year)
+    return parse_file(target, year=year, **_entry_names(entry))
+
+
+def _entry_names(entry: dict) -> dict:
+    """The title and reporting date a manifest entry gives the parser (None where empty)."""
+    return {"title": entry.get("title") or None, "reporting_date": str(entry.get("reporting_date") or "") or None}
+
+
+def _manifest_entry(path: Path) -> dict | None:
+    """The manifest entry for this file when it sits in a folder with a manifest."""
+    try:
+        folder = path.resolve().parent
+        if folder != resolve_dir(None) and not (folder / MANIFEST_NAME).exists():
+            return None
+        entries = load_manifest(folder)
+    except TextkitError:
+        return None
+    return next((e for e in entries if e.get("file") == path.name), None)
 
 
 def _manifest_text(entries: list[dict]) -> str:

@@ -38,6 +38,14 @@ class Funding:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A hyperlink: the text shown and the address it points to."""
+
+    text: str
+    target: str
+
+
+@dataclass(frozen=True)
 class Passage:
     """A paragraph-sized piece of a section: the unit of search, topics and excerpts."""
 
