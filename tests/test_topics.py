@@ -207,3 +207,57 @@ def test_cli_topics_bad_k_exits_2_with_a_message(built_models, monkeypatch, caps
     monkeypatch.setenv("TEXTKIT_MODELS", str(built_models))
     assert cli.main(["topics", "--k", "99"]) == 2
     assert "--k 99" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- NMF initialisation
+
+
+def _sparse_nonnegative(rows: int, cols: int, seed: int):
+    import numpy as np
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    dense = rng.random((rows, cols)) * (rng.random((rows, cols)) < 0.3)
+    return sparse.csr_matrix(dense)
+
+
+@pytest.mark.parametrize("rows, cols", [(40, 12), (12, 40)])
+def test_nndsvda_init_equals_scikit_learns(rows, cols):
+    """The Gram-matrix initialisation gives scikit-learn's nndsvda factors. Matrices of rank
+    ≤ k + 10 make sklearn's randomised SVD exact, so the two must agree to rounding; both
+    shapes are tried (XᵀX for more documents than terms, XXᵀ for fewer)."""
+    import numpy as np
+    from sklearn.decomposition._nmf import _initialize_nmf
+
+    from textkit.topics import _nndsvda
+
+    X = _sparse_nonnegative(rows, cols, seed=rows)
+    W, H = _nndsvda(X, 4)
+    W_ref, H_ref = _initialize_nmf(X, 4, init="nndsvda", random_state=0)
+    assert W.shape == W_ref.shape and H.shape == H_ref.shape
+    np.testing.assert_allclose(W, W_ref, atol=1e-10)
+    np.testing.assert_allclose(H, H_ref, atol=1e-10)
+
+
+def test_nndsvda_init_equals_the_dense_exact_svd_on_a_larger_matrix():
+    """On a matrix of full rank (randomised SVD would only approximate), the factors equal
+    NNDSVDa computed from numpy's dense exact SVD."""
+    import numpy as np
+
+    from textkit.topics import _nndsvda
+
+    X = _sparse_nonnegative(300, 80, seed=7)
+    U, S, Vt = np.linalg.svd(X.toarray(), full_matrices=False)
+    W, H = _nndsvda(X, 10)
+    # W's first column and H's first row are sqrt(s0)·|u0|, sqrt(s0)·|v0| (sign-free).
+    np.testing.assert_allclose(W[:, 0], np.sqrt(S[0]) * np.abs(U[:, 0]), atol=1e-10)
+    np.testing.assert_allclose(H[0], np.sqrt(S[0]) * np.abs(Vt[0]), atol=1e-10)
+    # Every later column: the larger of the positive and negative parts of u_j, v_j.
+    for j in range(1, 10):
+        x, y = U[:, j], Vt[j]
+        pos = np.linalg.norm(np.maximum(x, 0)) * np.linalg.norm(np.maximum(y, 0))
+        neg = np.linalg.norm(np.maximum(-x, 0)) * np.linalg.norm(np.maximum(-y, 0))
+        part = np.maximum(x, 0) if pos > neg else np.maximum(-x, 0)
+        expected = np.sqrt(S[j] * max(pos, neg)) * part / np.linalg.norm(part)
+        expected[expected < 1e-6] = X.mean()
+        np.testing.assert_allclose(W[:, j], expected, atol=1e-10)

@@ -403,22 +403,27 @@ def _theme_spread(counts, themes: list[str]):
 
 
 def _nndsvda(X, k: int):
-    """Non-negative double SVD initialisation (Boutsidis & Gallopoulos 2008) from an exact SVD,
-    zeros filled with the mean of X (the "a" variant)."""
+    """Non-negative double SVD initialisation (Boutsidis & Gallopoulos 2008), zeros filled
+    with the mean of X (the "a" variant): scikit-learn's `init="nndsvda"`, from the exact
+    leading singular triplets instead of a randomised SVD.
+
+    The triplets come from the eigendecomposition of the smaller Gram matrix (XᵀX, terms ×
+    terms, or XXᵀ when there are fewer documents): the same factors as a dense SVD of X, but
+    X stays sparse and is never copied dense (at 100× the dense SVD was 20 s of the fit)."""
     import numpy as np
 
-    dense = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
-    U, S, Vt = np.linalg.svd(dense, full_matrices=False)
-    W = np.zeros((dense.shape[0], k))
-    H = np.zeros((k, dense.shape[1]))
-    for j in range(min(k, len(S))):
+    n_docs, n_terms = X.shape
+    U, S, Vt = _leading_singular_triplets(X, min(k, n_docs, n_terms))
+    W = np.zeros((n_docs, k))
+    H = np.zeros((k, n_terms))
+    for j in range(len(S)):
         x, y = U[:, j], Vt[j, :]
         if j == 0:
             W[:, 0], H[0, :] = math.sqrt(S[0]) * np.abs(x), math.sqrt(S[0]) * np.abs(y)
             continue
         xp, xn, yp, yn = np.maximum(x, 0), np.maximum(-x, 0), np.maximum(y, 0), np.maximum(-y, 0)
         xpn, xnn, ypn, ynn = (np.linalg.norm(v) for v in (xp, xn, yp, yn))
-        if xpn * ypn >= xnn * ynn:
+        if xpn * ypn > xnn * ynn:
             u, v, sigma = xp / max(xpn, 1e-12), yp / max(ypn, 1e-12), xpn * ypn
         else:
             u, v, sigma = xn / max(xnn, 1e-12), yn / max(ynn, 1e-12), xnn * ynn
@@ -426,10 +431,33 @@ def _nndsvda(X, k: int):
         W[:, j], H[j, :] = scale * u, scale * v
     W[W < 1e-6] = 0
     H[H < 1e-6] = 0
-    mean = float(dense.mean())
+    mean = float(X.sum()) / (n_docs * n_terms)
     W[W == 0] = mean
     H[H == 0] = mean
     return W, H
+
+
+def _leading_singular_triplets(X, k: int):
+    """U (docs × k), S (k), Vt (k × terms) of the k largest singular values of X, through the
+    eigenvectors of the smaller Gram matrix; singular values that are zero get zero vectors."""
+    import numpy as np
+    from scipy.linalg import eigh
+
+    n_docs, n_terms = X.shape
+    by_terms = n_terms <= n_docs
+    gram = (X.T @ X) if by_terms else (X @ X.T)
+    gram = gram.toarray() if hasattr(gram, "toarray") else np.asarray(gram)
+    n = gram.shape[0]
+    values, vectors = eigh(gram, subset_by_index=(n - k, n - 1))
+    order = np.argsort(-values, kind="stable")
+    S = np.sqrt(np.clip(values[order], 0.0, None))
+    vectors = vectors[:, order]
+    # The other side's singular vectors: X v / s (or Xᵀ u / s); none where s is zero.
+    scale = np.divide(1.0, S, out=np.zeros_like(S), where=S > S[:1] * 1e-10) if k else S
+    other = np.asarray((X @ vectors) if by_terms else (X.T @ vectors)) * scale
+    if by_terms:
+        return other, S, vectors.T
+    return vectors, S, other.T
 
 
 def _row_normalise(matrix):
