@@ -207,6 +207,32 @@ def test_diff_of_all_themes(synthetic):
     assert changes == sorted(changes, reverse=True)
 
 
+def test_diff_of_all_themes_counts_every_new_and_gone_term(tmp_path):
+    """SYNTHETIC: the 2023 theme 1 lacks its section 2, so 2024 adds far more than 15 new terms;
+    the count is all of them (counted here from the documents), the list shows the top 15."""
+    from collections import Counter
+
+    from textkit.compare import MIN_COUNT, N_TERMS
+    from textkit.topics import load_documents
+
+    corpus = write_synthetic_corpus(tmp_path / "corpus", cut_done=True)
+    models = tmp_path / "models"
+    docs = load_documents(corpus_dir=corpus, models_dir=models)
+    lemmas = {year: Counter(w for d in docs if d.edition == year and d.theme_id == THEME_1_ID
+                            for w in d.lemmas.split()) for year in (2023, 2024)}
+    new = {w for w, n in lemmas[2024].items() if n >= MIN_COUNT and w not in lemmas[2023]}
+    gone = {w for w, n in lemmas[2023].items() if n >= MIN_COUNT and w not in lemmas[2024]}
+    assert len(new) > N_TERMS + 10
+
+    summary = next(s for s in diff_all(2023, 2024, corpus_dir=corpus, models_dir=models).themes
+                   if s.theme_id == THEME_1_ID)
+    assert (summary.new_terms, summary.gone_terms) == (len(new), len(gone))
+    assert len(summary.top_new_terms) == N_TERMS and set(summary.top_new_terms) <= new
+    one = diff_theme(THEME_1_ID, 2023, 2024, corpus_dir=corpus, models_dir=models)
+    assert len(one.new_terms) == N_TERMS and one.term_counts["new"] == len(new)
+    assert f"{len(new)}, näytetään {N_TERMS}" in format_theme_diff(one)
+
+
 def test_diff_is_reproducible(synthetic):
     assert diff_theme(THEME_1_ID, 2023, 2024, **synthetic) == diff_theme(THEME_1_ID, 2023, 2024, **synthetic)
 

@@ -19,9 +19,9 @@ import difflib
 import math
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from textkit.errors import TextkitError
 from textkit.types import Edition, Funding, Theme
@@ -140,6 +140,8 @@ class ThemeDiff:
     gone_topics: tuple[TopicChange, ...]
     rising_topics: tuple[TopicChange, ...]
     falling_topics: tuple[TopicChange, ...]
+    # How many terms of each kind there are in all; the lists above show the top N_TERMS.
+    term_counts: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,10 @@ class ThemeTopicSummary:
     name: str
     rising: tuple[TopicChange, ...]
     falling: tuple[TopicChange, ...]
-    new_terms: int
+    new_terms: int                              # all new terms of the theme (not only the ones shown)
     gone_terms: int
+    top_new_terms: tuple[str, ...] = ()         # the top N_TERMS of them by G²
+    top_gone_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,14 +218,15 @@ def diff_theme(theme: str, from_year: int, to_year: int, *, corpus_dir: Path | N
     t_old, t_new = _matched_theme(theme, old, new, aliases)
     docs_old = [d for d in _edition_documents(old.year, corpus_dir, models_dir) if d.theme_id == t_old.id]
     docs_new = [d for d in _edition_documents(new.year, corpus_dir, models_dir) if d.theme_id == t_new.id]
-    terms = _term_changes(docs_old, docs_new)
+    all_terms = _term_changes(docs_old, docs_new)
+    terms = _top(all_terms)
     topics = _topic_changes(docs_old, docs_new, corpus_dir, models_dir)
     return ThemeDiff(
         theme_id=t_new.id, theme_id_from=t_old.id, name_from=t_old.name, name_to=t_new.name,
         from_year=old.year, to_year=new.year,
         new_terms=terms["new"], gone_terms=terms["gone"], rising_terms=terms["rising"], falling_terms=terms["falling"],
         new_topics=topics["new"], gone_topics=topics["gone"], rising_topics=topics["rising"],
-        falling_topics=topics["falling"],
+        falling_topics=topics["falling"], term_counts={kind: len(v) for kind, v in all_terms.items()},
     )
 
 
@@ -245,11 +250,13 @@ def diff_all(from_year: int, to_year: int, *, corpus_dir: Path | None = None,
         d_old = [d for d in docs_old if d.theme_id == t_old.id]
         d_new = [d for d in docs_new if d.theme_id == t_new.id]
         changes = _topic_changes(d_old, d_new, corpus_dir, models_dir)
-        terms = _term_changes(d_old, d_new, with_examples=False)
+        terms = _term_changes(d_old, d_new, with_examples=False)   # all of them: count first, then cut
         summaries.append(ThemeTopicSummary(
             t_new.id, t_new.name,
             rising=changes["new"] + changes["rising"], falling=changes["gone"] + changes["falling"],
             new_terms=len(terms["new"]), gone_terms=len(terms["gone"]),
+            top_new_terms=tuple(t.term for t in terms["new"][:N_TERMS]),
+            top_gone_terms=tuple(t.term for t in terms["gone"][:N_TERMS]),
         ))
     matched_old = {o.id for o, _ in pairs}
     matched_new = {n.id for _, n in pairs}
@@ -333,17 +340,19 @@ def format_theme_diff(d: ThemeDiff) -> str:
     lines = [f"Muutokset {d.from_year} → {d.to_year}: {title}", ""]
     terms = f"määrä {d.from_year} → {d.to_year}, G²"
     topics = "osuus teeman tekstistä"
-    for caption, unit, changes, describe in (
-        ("Uudet sanat", terms, d.new_terms, _term_change_line),
-        ("Poistuneet sanat", terms, d.gone_terms, _term_change_line),
-        ("Yleistyneet sanat", terms, d.rising_terms, _term_change_line),
-        ("Harvinaistuneet sanat", terms, d.falling_terms, _term_change_line),
-        ("Uudet aiheet", topics, d.new_topics, _topic_change_line),
-        ("Poistuneet aiheet", topics, d.gone_topics, _topic_change_line),
-        ("Kasvaneet aiheet", topics, d.rising_topics, _topic_change_line),
-        ("Pienentyneet aiheet", topics, d.falling_topics, _topic_change_line),
+    for caption, unit, changes, describe, kind in (
+        ("Uudet sanat", terms, d.new_terms, _term_change_line, "new"),
+        ("Poistuneet sanat", terms, d.gone_terms, _term_change_line, "gone"),
+        ("Yleistyneet sanat", terms, d.rising_terms, _term_change_line, "rising"),
+        ("Harvinaistuneet sanat", terms, d.falling_terms, _term_change_line, "falling"),
+        ("Uudet aiheet", topics, d.new_topics, _topic_change_line, ""),
+        ("Poistuneet aiheet", topics, d.gone_topics, _topic_change_line, ""),
+        ("Kasvaneet aiheet", topics, d.rising_topics, _topic_change_line, ""),
+        ("Pienentyneet aiheet", topics, d.falling_topics, _topic_change_line, ""),
     ):
-        lines.append(f"{caption} ({unit})")
+        total = d.term_counts.get(kind, 0) if kind else 0
+        shown = f"; {total}, näytetään {len(changes)}" if total > len(changes) else ""
+        lines.append(f"{caption} ({unit}{shown})")
         for change in changes:
             lines.append(describe(change))
             lines += [f"      [{e.passage_id}] {e.snippet}" for e in change.examples]
@@ -361,6 +370,12 @@ def format_edition_diff(d: EditionDiff) -> str:
         up = ", ".join(f"{t.label} ({t.change:+.0%})" for t in s.rising[:2]) or "–"
         down = ", ".join(f"{t.label} ({t.change:+.0%})" for t in s.falling[:2]) or "–"
         lines.append(f"  {s.name}\n      ↑ {up}\n      ↓ {down}\n      sanoja +{s.new_terms} / −{s.gone_terms}")
+        if s.top_new_terms:
+            more = f" (+{s.new_terms - len(s.top_new_terms)} muuta)" if s.new_terms > len(s.top_new_terms) else ""
+            lines.append("      uudet: " + ", ".join(s.top_new_terms) + more)
+        if s.top_gone_terms:
+            more = f" (+{s.gone_terms - len(s.top_gone_terms)} muuta)" if s.gone_terms > len(s.top_gone_terms) else ""
+            lines.append("      poistuneet: " + ", ".join(s.top_gone_terms) + more)
     if d.only_from:
         lines += ["", f"Vain vuoden {d.from_year} katsauksessa: " + ", ".join(d.only_from)]
     if d.only_to:
@@ -561,7 +576,13 @@ def _topic_mix(groups: list[list[str]], corpus_dir: Path | None, models_dir: Pat
     return tuple(TopicShare(t.id, t.label, tuple(round(m[t.id], 4) for m in mixes)) for t in result.topics)
 
 
+def _top(changes: dict[str, tuple]) -> dict[str, tuple]:
+    """The first N_TERMS of each kind (the lists people read)."""
+    return {kind: v[:N_TERMS] for kind, v in changes.items()}
+
+
 def _term_changes(old: Sequence[Any], new: Sequence[Any], *, with_examples: bool = True) -> dict[str, tuple]:
+    """Every new, gone, rising and falling term, strongest first (uncut: callers count, then cut)."""
     a_counts = Counter(w for d in old for w in d.lemmas.split())
     b_counts = Counter(w for d in new for w in d.lemmas.split())
     na, nb = sum(a_counts.values()), sum(b_counts.values())
@@ -580,12 +601,13 @@ def _term_changes(old: Sequence[Any], new: Sequence[Any], *, with_examples: bool
             kind = "rising" if rising else "falling"
         else:
             continue
-        examples = ()
-        if with_examples:
-            examples = _examples(new if rising else old, term)
         out[kind].append(TermChange(term, a, b, round(1000 * a / na, 2), round(1000 * b / nb, 2), round(g, 2),
-                                    round(_log_ratio(b, a, nb, na), 2), examples))
-    return {k: tuple(sorted(v, key=lambda t: (-t.score, t.term))[:N_TERMS]) for k, v in out.items()}
+                                    round(_log_ratio(b, a, nb, na), 2), ()))
+    ranked = {k: sorted(v, key=lambda t: (-t.score, t.term)) for k, v in out.items()}
+    if with_examples:   # only for the ones shown: finding examples re-analyses passages
+        ranked = {k: [replace(t, examples=_examples(new if t.count_to / nb > t.count_from / na else old, t.term))
+                      if i < N_TERMS else t for i, t in enumerate(v)] for k, v in ranked.items()}
+    return {k: tuple(v) for k, v in ranked.items()}
 
 
 def _topic_changes(old: Sequence[Any], new: Sequence[Any], corpus_dir: Path | None, models_dir: Path | None,
