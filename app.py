@@ -14,7 +14,7 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-st.set_page_config(page_title="textkit – ESR+ teemakatsaukset", page_icon=":material/manage_search:", layout="wide")
+st.set_page_config(page_title="textkit – ESR+ teemakatsaukset", page_icon="🔎", layout="wide")
 
 with st.sidebar:
     st.radio(
@@ -28,12 +28,12 @@ with st.sidebar:
     st.text_input(common.t("basket_target"), value="Oletus", key="basket_target", help=common.t("basket_target_help"))
 
 _PAGES = [
-    ("app_pages/haku.py", "page_search", ":material/search:", "haku"),
-    ("app_pages/teemat.py", "page_themes", ":material/compare:", "teemat"),
-    ("app_pages/aiheet.py", "page_topics", ":material/hub:", "aiheet"),
-    ("app_pages/vuosivertailu.py", "page_diff", ":material/difference:", "vuosivertailu"),
-    ("app_pages/otteet.py", "page_basket", ":material/shopping_basket:", "otteet"),
-    ("app_pages/aineisto.py", "page_corpus", ":material/library_books:", "aineisto"),
+    ("app_pages/haku.py", "page_search", "🔍", "haku"),
+    ("app_pages/teemat.py", "page_themes", "⚖️", "teemat"),
+    ("app_pages/aiheet.py", "page_topics", "🧩", "aiheet"),
+    ("app_pages/vuosivertailu.py", "page_diff", "📅", "vuosivertailu"),
+    ("app_pages/otteet.py", "page_basket", "🧺", "otteet"),
+    ("app_pages/aineisto.py", "page_corpus", "📚", "aineisto"),
 ]
 page = st.navigation(
     [
@@ -50,7 +50,7 @@ try:
     with common.user_errors():
         common.ensure_models()
         if message := st.session_state.pop("basket_error", None):
-            st.error(message, icon=":material/error:")
+            st.error(message, icon="🚨")
         page.run()
 except Exception as exc:  # noqa: BLE001 - a bug must not show the user a traceback
     common.unexpected_error(exc)

@@ -11,7 +11,7 @@ fi = common.lang() == "fi"
 st.title(t("page_corpus"))
 
 if message := st.session_state.pop("corpus_message", None):
-    st.success(message, icon=":material/check_circle:")
+    st.success(message, icon="✅")
 
 editions = []
 with common.user_errors():
@@ -31,9 +31,9 @@ with common.user_errors():
         ],
         hide_index=True,
     )
-    if st.button(t("rebuild"), key="force_rebuild", icon=":material/refresh:"):
+    if st.button(t("rebuild"), key="force_rebuild", icon="🔄"):
         common.ensure_models(force=True)
-        st.success(t("build_done"), icon=":material/check_circle:")
+        st.success(t("build_done"), icon="✅")
 
 st.subheader(t("upload"))
 next_year = max((e.year for e in editions), default=2024) + 1
@@ -64,7 +64,7 @@ if uploaded is not None:
         if summary.warnings:
             st.warning(
                 f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),
-                icon=":material/warning:",
+                icon="⚠️",
             )
         else:
             st.caption("Ei varoituksia." if fi else "No warnings.")

@@ -38,13 +38,13 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except TextkitError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(str(exc), icon="🚨")
 
 
 def unexpected_error(exc: Exception) -> None:
     """Last resort for bugs: a short message for the user, the traceback for the log."""
     log.exception("unexpected error in the app")
-    st.error(t("unexpected", kind=type(exc).__name__, message=str(exc) or "–"), icon=":material/bug_report:")
+    st.error(t("unexpected", kind=type(exc).__name__, message=str(exc) or "–"), icon="🐞")
 
 
 # ---------------------------------------------------------------- cached objects
@@ -116,7 +116,7 @@ def ensure_models(force: bool = False) -> None:
         return
     if status == "stale" and build_running():
         # Another session is building: this one keeps searching the previous index.
-        st.info(t("building_elsewhere"), icon=":material/hourglass_top:")
+        st.info(t("building_elsewhere"), icon="⏳")
         return
     heading = t({"missing": "building_first", "stale": "building_stale"}.get(status, "building"))
     slot = st.empty()
@@ -210,7 +210,7 @@ def add_to_basket(passage_id: str, *, query: str = "", collection: str | None = 
         ref, collection=collection or st.session_state.get("basket_target") or "Oletus", query=query
     )
     st.toast(t("added", cite=cite(excerpt)) if created else f"{t('in_basket')}: {cite(excerpt)}",
-             icon=":material/shopping_basket:")
+             icon="🧺")
 
 
 def basket_button(passage_id: str, *, query: str = "", key: str) -> None:
@@ -218,7 +218,7 @@ def basket_button(passage_id: str, *, query: str = "", key: str) -> None:
     st.button(
         t("add_to_basket"),
         key=key,
-        icon=":material/add_shopping_cart:",
+        icon="🧺",
         on_click=_add_callback,
         args=(passage_id, query),
     )

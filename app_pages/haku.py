@@ -25,7 +25,7 @@ with common.user_errors():
     names = common.theme_names()
 
     query = st.text_input(
-        t("query"), key="query", placeholder=t("query_placeholder"), help=t("query_help"), icon=":material/search:"
+        t("query"), key="query", placeholder=t("query_placeholder"), help=t("query_help"), icon="🔍"
     )
     sections = st.pills(
         t("sections"), list(range(1, 8)), selection_mode="multi", default=list(ui.DEFAULT_SECTIONS),
@@ -47,7 +47,7 @@ with common.user_errors():
 
     common.warm_up()   # after the widgets are drawn, so the page is usable meanwhile
     if not query.strip():
-        st.info(t("enter_query"), icon=":material/info:")
+        st.info(t("enter_query"), icon="ℹ️")
         st.stop()
     st.query_params["q"] = query
 
@@ -61,11 +61,11 @@ with common.user_errors():
     if result.suggestion:
         st.button(
             f"{t('did_you_mean')} **{result.suggestion}**", key="did_you_mean", type="secondary",
-            icon=":material/spellcheck:", on_click=_use_suggestion, args=(result.suggestion,),
+            icon="💡", on_click=_use_suggestion, args=(result.suggestion,),
         )
 
     if not result.hits:
-        st.warning(t("no_hits"), icon=":material/search_off:")
+        st.warning(t("no_hits"), icon="🔍")
         st.stop()
 
     st.write(t("hits_total", n=result.total, shown=len(result.hits)))

@@ -12,7 +12,7 @@ with common.user_errors():
     store = common.basket()
     collections = store.collections()
     if not collections:
-        st.info(t("basket_empty"), icon=":material/shopping_basket:")
+        st.info(t("basket_empty"), icon="🧺")
         st.stop()
 
     all_label = "Kaikki kokoelmat" if common.lang() == "fi" else "All collections"
@@ -80,7 +80,7 @@ with common.user_errors():
         st.session_state["basket_version"] = version + 1
         st.rerun()
     if st.session_state.pop("basket_saved", False):
-        st.success(t("saved"), icon=":material/check:")
+        st.success(t("saved"), icon="✅")
 
     # The quotations as they will be cited in the exports.
     from textkit.export import cite, markdown_text
@@ -104,6 +104,6 @@ with common.user_errors():
             file_name=ui.export_file_name(choice, fmt),
             mime=mime,
             key=f"export_{fmt}",
-            icon=":material/download:",
+            icon="⬇️",
             width="stretch",
         )

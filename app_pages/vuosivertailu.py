@@ -15,7 +15,7 @@ with common.user_errors():
     editions = common.editions()
     years = sorted(e.year for e in editions)
     if len(years) < 2:
-        st.info(t("one_edition", year=years[0] if years else "–"), icon=":material/info:")
+        st.info(t("one_edition", year=years[0] if years else "–"), icon="ℹ️")
         st.stop()
 
     latest = next(e for e in editions if e.year == years[-1])
@@ -40,7 +40,7 @@ with common.user_errors():
             f"Teeman teksti ei ole muuttunut tilastollisesti merkitsevästi vuodesta {from_year} vuoteen {to_year}."
             if lang == "fi"
             else f"The theme's text did not change significantly from {from_year} to {to_year}.",
-            icon=":material/info:",
+            icon="ℹ️",
         )
 
     # 2 × 2 grids: four tables side by side would be too narrow to read.

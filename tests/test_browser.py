@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -53,7 +54,51 @@ def test_search_te24_shows_results(app_url, browser):
     assert shot.stat().st_size > 10_000
 
 
+def test_no_request_leaves_the_machine(app_url, browser):
+    """Every page, and a search with results, asks only the app's own server for anything
+    (page icons, fonts, scripts, charts): no request to another host, so the app works
+    offline and a ministry laptop does not call out. Requests are read from Chromium's
+    DevTools performance log (Network.requestWillBeSent and WebSocket events)."""
+    from selenium.webdriver.common.keys import Keys
+
+    own_host = urllib.parse.urlsplit(app_url).netloc
+    requests(browser)   # drop what earlier tests left in the log
+    browser.get(app_url)
+    type_into(browser, 'input[aria-label="Hakulauseke"]', "tekoäly" + Keys.ENTER)
+    wait_for_text(browser, "osumaa")
+    for page in ("teemat", "aiheet", "vuosivertailu", "otteet", "aineisto"):
+        browser.get(f"{app_url}/{page}")
+        wait_for_visible(browser, "css selector", "h1")
+        time.sleep(1.0)   # late requests: the page icon, fonts, chart libraries
+    seen = requests(browser)
+    assert any(urllib.parse.urlsplit(url).netloc == own_host for url in seen), seen[:5]
+    outside = sorted({url for url in seen if not _is_local(url, own_host)})
+    assert not outside, outside
+
+
 # ---------------------------------------------------------------- fixtures and helpers
+
+
+def requests(driver) -> list[str]:
+    """URLs of every request and WebSocket the pages made since the last call (drains the log)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(params["request"]["url"])
+        elif message.get("method") == "Network.webSocketCreated":
+            urls.append(params["url"])
+    return urls
+
+
+def _is_local(url: str, own_host: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-untrusted"):   # inline data, the browser's own pages
+        return True
+    return parts.netloc == own_host
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +141,8 @@ def browser(tmp_path_factory):
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
+    # Every request the pages make goes to the DevTools performance log (test_no_request_leaves_the_machine).
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(WAIT_SECONDS)
     try:
