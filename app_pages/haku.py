@@ -20,6 +20,20 @@ def _use_suggestion(suggestion: str) -> None:
     st.session_state["query"] = suggestion
 
 
+def _include_sections(hidden: list[int]) -> None:
+    st.session_state["filter_sections"] = sorted({*st.session_state.get("filter_sections", []), *hidden})
+
+
+def _hidden_hits(hidden: dict[int, int]) -> None:
+    """"+4 osumaa osioissa 6–7" with one click to include them (never hidden without a word)."""
+    note, button = st.columns([4, 1], vertical_alignment="center")
+    note.info(f"{ui.hidden_note(hidden, lang)} ({ui.hidden_detail(hidden, lang)})", icon="🙈")
+    button.button(
+        t("include_hidden"), key="include_hidden", icon="➕", on_click=_include_sections,
+        args=(list(hidden),), help=t("include_hidden_help", sections=ui.section_ranges(hidden)),
+    )
+
+
 with common.user_errors():
     editions = common.editions()
     names = common.theme_names()
@@ -58,17 +72,21 @@ with common.user_errors():
     st.caption(f"**{t('parsed_query')}:** `{result.parsed}`")
     if groups := common.synonyms(query):
         st.caption(f"**{t('synonyms')}:** " + "; ".join(groups))
-    if result.suggestion:
+    if result.suggestion and not result.hidden_by_scope:   # hidden hits get their own button below
         st.button(
             f"{t('did_you_mean')} **{result.suggestion}**", key="did_you_mean", type="secondary",
             icon="💡", on_click=_use_suggestion, args=(result.suggestion,),
         )
 
     if not result.hits:
-        st.warning(t("no_hits"), icon="🔍")
+        st.warning(t("no_hits_in_scope") if result.hidden_by_scope else t("no_hits"), icon="🔍")
+        if result.hidden_by_scope:
+            _hidden_hits(result.hidden_by_scope)
         st.stop()
 
-    st.write(t("hits_total", n=result.total, shown=len(result.hits)))
+    st.write(ui.hits_total(result.total, len(result.hits), lang))
+    if result.hidden_by_scope:
+        _hidden_hits(result.hidden_by_scope)
     st.caption(ui.facet_line(result.facets, lang))
     per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.facets.get('theme', {}), names))
     st.altair_chart(

@@ -120,6 +120,25 @@ def test_did_you_mean_is_a_clickable_suggestion(app):
     assert _result_themes(app)
 
 
+def test_hits_outside_the_default_sections_are_told_and_one_click_includes_them(app):
+    search(app, "tekoäly")
+    assert any("3 osumaa" == m.value for m in app.markdown)
+    assert any("+4 osumaa osioissa 6–7" in i.value for i in app.info)
+    app.button(key="include_hidden").click().run()
+    _assert_clean(app)
+    assert sorted(app.pills(key="filter_sections").value) == [2, 3, 4, 5, 6, 7]
+    assert any("7 osumaa" == m.value for m in app.markdown)
+    assert not any("osioissa" in i.value for i in app.info)
+
+
+def test_a_scope_that_hides_every_hit_offers_them_too(app):
+    search(app, "TE-palvelut")
+    assert "Ei osumia valituissa osioissa" in app.warning[0].value
+    assert any("+1 osuma osiossa 1" in i.value for i in app.info)
+    app.button(key="include_hidden").click().run()
+    assert any("1 osuma" == m.value for m in app.markdown)
+
+
 def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
     search(app, "EI kunta", expect_clean=False)
     assert not app.exception

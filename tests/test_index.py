@@ -142,7 +142,7 @@ def test_bad_filters_get_a_helpful_message(run, query, kwargs, message):
 
 def test_json_contract(run):
     result = to_dict(run("TE24", limit=3))
-    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion"}
+    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion", "hidden_by_scope"}
     assert len(result["hits"]) == 3 and result["total"] == 6
     assert set(result["facets"]) == {"theme", "section", "edition"}
     assert sum(result["facets"]["theme"].values()) == result["total"]
@@ -151,9 +151,33 @@ def test_json_contract(run):
     json.dumps(result)
     for hit in result["hits"]:
         assert set(hit) == {"edition", "theme_id", "theme", "section", "section_title", "page",
-                            "passage_id", "score", "text", "snippet", "matches"}
+                            "passage_id", "score", "text", "snippet", "matches", "spans"}
+        assert [hit["text"][s:e] for s, e in hit["spans"]] == hit["matches"]
         assert hit["edition"] == 2024 and 2 <= hit["section"] <= 5 and hit["page"] >= 1
         assert hit["matches"], "every hit shows what matched"
+
+
+def test_hits_hidden_by_the_default_scope_are_counted_per_section(run):
+    # tekoäly: 3 passages in sections 2–5 and 4 more in the link and project lists (6–7).
+    result = run("tekoäly")
+    everything = run("tekoäly", sections=ALL)
+    assert result.total == 3 and everything.total == 7
+    assert result.hidden_by_scope == {s: n for s, n in everything.facets["section"].items() if s in (6, 7)}
+    assert sum(result.hidden_by_scope.values()) == 4
+    assert "+4 osumaa osioissa 6–7" in format_result(result)
+    assert to_dict(result)["hidden_by_scope"] == {str(s): n for s, n in result.hidden_by_scope.items()}
+    # The hits shown are the in-scope ones, in the same rank order as a search of those sections.
+    assert [h.passage_id for h in result.hits] == [h.passage_id for h in everything.hits if h.section in (2, 3, 4, 5)]
+    assert run("tekoäly", sections=ALL).hidden_by_scope == {}
+    assert run("tekoäly osio:2").hidden_by_scope == {}          # the query chose its own sections
+
+
+def test_a_scope_that_hides_every_hit_says_so_and_offers_them(run):
+    result = run("TE-palvelut")
+    assert result.total == 0 and result.hidden_by_scope == {1: 1}
+    assert result.suggestion == "TE-palvelut osio:1-7" and run(result.suggestion).total == 1
+    text = format_result(result)
+    assert "+1 osuma osiossa 1" in text and "Ei osumia valituissa osioissa" in text
 
 
 def test_matches_are_exact_substrings_in_order_and_marked_in_the_snippet(run):

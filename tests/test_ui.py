@@ -14,8 +14,24 @@ from textkit.types import Edition, Passage, Section, Theme
 def test_labels_are_finnish_by_default_and_english_on_request():
     assert ui.label("page_search") == "Haku"
     assert ui.label("page_search", "en") == "Search"
-    assert "12" in ui.label("hits_total", n=12, shown=10)
     assert all(fi and en for fi, en in ui.LABELS.values())
+
+
+def test_finnish_counts_are_pluralised():
+    assert ui.count(1, "hit") == "1 osuma" and ui.count(2, "hit") == "2 osumaa" and ui.count(0, "hit") == "0 osumaa"
+    assert ui.count(1, "hit", "en") == "1 hit" and ui.count(3, "excerpt", "en") == "3 excerpts"
+    assert ui.hits_total(1, 1) == "1 osuma"
+    assert ui.hits_total(12, 10) == "12 osumaa, näytetään 10"
+    assert ui.hits_total(12, 10, "en") == "12 hits, showing 10"
+
+
+def test_hidden_hits_are_told_with_section_ranges():
+    assert ui.section_ranges([7, 1, 6]) == "1, 6–7" and ui.section_ranges([3]) == "3"
+    assert ui.hidden_note({6: 3, 7: 1}) == "+4 osumaa osioissa 6–7"
+    assert ui.hidden_note({1: 1}) == "+1 osuma osiossa 1"
+    assert ui.hidden_note({1: 1}, "en") == "+1 hit in section 1"
+    assert ui.hidden_note({}) == ""
+    assert ui.hidden_detail({6: 3, 7: 1}) == "6 Linkit 3 · 7 Rahoitetut hankkeet 1"
 
 
 def test_section_names_are_short_and_numbered():

@@ -64,6 +64,7 @@ class Hit:
     text: str               # the whole passage
     snippet: str            # HTML-escaped excerpt with <mark> around the matches
     matches: tuple[str, ...]  # exact surface strings of `text` that matched, in order
+    spans: tuple[tuple[int, int], ...] = ()  # character offsets of `matches` in `text`
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class SearchResult:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)  # theme/section/edition → counts
     suggestion: str | None = None
+    # Hits the section scope left out, per section ({6: 3, 7: 1}); empty when the query names
+    # its own sections (osio:) or the scope hides nothing. Never hidden without a word.
+    hidden_by_scope: dict[int, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- analysis composition
@@ -319,16 +323,33 @@ def search(
         whoosh_query = _to_whoosh(parsed.tree, reader)
         scope = _scope(parsed, reader, sections=sections, theme=theme, edition=edition)
         per_index = _per_index(ix, reader)
-        results = searcher.search(whoosh_query, filter=_scope_docs(per_index, searcher, scope), limit=None)
-        total = len(results)
-        facets = _facets(results, _facet_columns(per_index, reader))
+        columns = _facet_columns(per_index, reader)
+        # One search over the wider scope (theme and edition only), split by section after:
+        # the hits the section scope hides are counted, not lost, at no second search.
+        in_sections = None if sections is None or parsed.filters("section") else {str(int(n)) for n in sections}
+        wide = _scope(parsed, reader, sections=None, theme=theme, edition=edition) if in_sections else scope
+        results = searcher.search(whoosh_query, filter=_scope_docs(per_index, searcher, wide), limit=None)
+        ranked = results.top_n
+        hidden: dict[int, int] = {}
+        if in_sections:
+            section_of = columns["section"]
+            for _score, docnum in ranked:
+                if section_of[docnum] not in in_sections:
+                    hidden[int(section_of[docnum])] = hidden.get(int(section_of[docnum]), 0) + 1
+            if hidden:
+                ranked = [hit for hit in ranked if section_of[hit[1]] in in_sections]
+        total = len(ranked)
+        facets = _facets((docnum for _score, docnum in ranked), columns)
         wanted = total if not limit else min(limit, total)
-        hits = tuple(_hit(results[i], parsed) for i in range(wanted))
+        hits = tuple(_hit(searcher.stored_fields(ranked[i][1]), ranked[i][0], parsed) for i in range(wanted))
         suggestion = None
         if total == 0:
-            wider = _scope(parsed, reader, sections=None, theme=theme, edition=edition) if sections else False
-            suggestion = _suggestion(parsed, searcher, whoosh_scope=scope, wider_scope=wider)
-    return SearchResult(query=query, parsed=parsed.parsed, total=total, hits=hits, facets=facets, suggestion=suggestion)
+            # Every hit hidden by the sections: the wider search is the suggestion (the same
+            # as the hidden count says), before any spelling correction.
+            suggestion = (f"{parsed.text.strip()} osio:1-7" if hidden
+                          else _suggestion(parsed, searcher, whoosh_scope=scope))
+    return SearchResult(query=query, parsed=parsed.parsed, total=total, hits=hits, facets=facets, suggestion=suggestion,
+                        hidden_by_scope=dict(sorted(hidden.items())))
 
 
 def open_index(models_dir: Path | None = None, progress: ProgressFn | None = None):
@@ -353,32 +374,41 @@ def theme_ids(reader) -> list[str]:
 
 def format_result(result: SearchResult, *, color: bool = False) -> str:
     """The result as text for a terminal: hits grouped by theme (most hits first), with counts."""
+    from textkit.ui import count, hidden_note
+
     lines = [f"Haku: {result.query}  →  {result.parsed}"]
+    hidden = hidden_note(result.hidden_by_scope)
+    if hidden:
+        hidden += " (--sections all näyttää ne)"
     if result.total == 0:
-        lines.append("Ei osumia.")
+        lines.append("Ei osumia valituissa osioissa." if hidden else "Ei osumia.")
+        if hidden:
+            lines.append(hidden)
         if result.suggestion:
             lines.append(f"Tarkoititko: {result.suggestion}")
         return "\n".join(lines)
     sections = ", ".join(f"{n}: {c}" for n, c in result.facets.get("section", {}).items())
     editions = ", ".join(f"{y}: {c}" for y, c in result.facets.get("edition", {}).items())
-    lines.append(f"{result.total} osumaa, {len(result.facets.get('theme', {}))} teemassa "
+    lines.append(f"{count(result.total, 'hit')}, {len(result.facets.get('theme', {}))} teemassa "
                  f"(osiot {sections}; katsaukset {editions})")
+    if hidden:
+        lines.append(hidden)
     by_theme: dict[str, list[Hit]] = {}
     for hit in result.hits:
         by_theme.setdefault(hit.theme_id, []).append(hit)
-    for theme_id, count in result.facets.get("theme", {}).items():
+    for theme_id, n in result.facets.get("theme", {}).items():
         hits = by_theme.get(theme_id)
         if not hits:
             continue
-        shown = f", näytetään {len(hits)}" if len(hits) < count else ""
+        shown = f", näytetään {len(hits)}" if len(hits) < n else ""
         lines.append("")
-        lines.append(f"{hits[0].theme} [{theme_id}]: {count} osumaa{shown}")
+        lines.append(f"{hits[0].theme} [{theme_id}]: {count(n, 'hit')}{shown}")
         for hit in hits:
             lines.append(f"  {hit.passage_id}  osio {hit.section}, s. {hit.page}  ({hit.score:.2f})")
             lines.append(f"    {_plain_snippet(hit.snippet, color)}")
     if len(result.hits) < result.total:
         lines.append("")
-        lines.append(f"Näytetään {len(result.hits)}/{result.total} osumaa; --limit 0 näyttää kaikki.")
+        lines.append(f"Näytetään {len(result.hits)}/{count(result.total, 'hit')}; --limit 0 näyttää kaikki.")
     return "\n".join(lines)
 
 
@@ -696,12 +726,12 @@ def _check_editions(values: Iterable[str], reader) -> list[str]:
     return list(values)
 
 
-def _facets(results, columns: dict[str, list]) -> dict[str, dict[Any, int]]:
+def _facets(docnums: Iterable[int], columns: dict[str, list]) -> dict[str, dict[Any, int]]:
     themes: dict[str, int] = {}
     sections: dict[int, int] = {}
     editions: dict[int, int] = {}
     theme_of, section_of, edition_of = columns["theme_id"], columns["section"], columns["edition"]
-    for docnum in results.docs():
+    for docnum in docnums:
         themes[theme_of[docnum]] = themes.get(theme_of[docnum], 0) + 1
         sec = int(section_of[docnum])
         sections[sec] = sections.get(sec, 0) + 1
@@ -714,8 +744,7 @@ def _facets(results, columns: dict[str, list]) -> dict[str, dict[Any, int]]:
     }
 
 
-def _hit(result, parsed: ParsedQuery) -> Hit:
-    fields = result.fields()
+def _hit(fields: dict[str, Any], score: float | None, parsed: ParsedQuery) -> Hit:
     text = fields["text"]
     spans = matching_spans(parsed.tree, stored_words(text, fields["spans"]))
     return Hit(
@@ -726,10 +755,11 @@ def _hit(result, parsed: ParsedQuery) -> Hit:
         section_title=fields["section_title"],
         page=fields["page"],
         passage_id=fields["passage_id"],
-        score=round(float(result.score or 0.0), 4),
+        score=round(float(score or 0.0), 4),
         text=text,
         snippet=snippet(text, spans),
         matches=tuple(text[s:e] for s, e in spans),
+        spans=tuple((s, e) for s, e in spans),
     )
 
 
@@ -781,24 +811,15 @@ def _word_boundary_right(text: str, i: int) -> int:
     return j if j >= 0 else i
 
 
-def _wider_scope_suggestion(parsed: ParsedQuery, searcher, wider_scope) -> str | None:
-    """The same query over all sections, if the default scope hid every hit ("S30068" is
-    only in the project lists of section 7)."""
-    if wider_scope is False or parsed.filters("section"):
-        return None
-    found = searcher.search(_to_whoosh(parsed.tree, searcher.reader()), filter=wider_scope, limit=1)
-    return None if found.is_empty() else f"{parsed.text.strip()} osio:1-7"
-
-
 def _doc_frequency(reader, term: str) -> int:
     """Passages with `term` as a lemma or part or as a surface form."""
     return max(reader.doc_frequency("content", term), reader.doc_frequency("content", SURFACE_MARK + term))
 
 
-def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope, wider_scope=False) -> str | None:
+def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope) -> str | None:
     """'Did you mean': replace each query word that is not in the index by the closest
-    indexed word form; offer the new query only if it finds something. Failing that, the
-    same query over all sections if that finds something."""
+    indexed word form; offer the new query only if it finds something. (Hits hidden by the
+    section scope are offered by `search` itself, as `hidden_by_scope`.)"""
     from whoosh.support.levenshtein import distance
 
     from textkit.query import plain_words
@@ -819,7 +840,7 @@ def _suggestion(parsed: ParsedQuery, searcher, whoosh_scope, wider_scope=False) 
         best = min(candidates, key=lambda c: (distance(lower, c), -_doc_frequency(reader, c), c))
         replacements[word] = best
     if not replacements:
-        return _wider_scope_suggestion(parsed, searcher, wider_scope)
+        return None
     suggested = parsed.text
     for word, best in replacements.items():
         suggested = re.sub(rf"(?<![\w*:]){re.escape(word)}(?![\w*:])", best, suggested)

@@ -95,9 +95,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "parsed_query": ("Tulkittu haku", "Parsed query"),
     "synonyms": ("Synonyymit", "Synonyms"),
     "did_you_mean": ("Tarkoititko:", "Did you mean:"),
-    "hits_total": ("{n} osumaa, näytetään {shown}", "{n} hits, showing {shown}"),
     "no_hits": ("Ei osumia. Kokeile perusmuotoa, katkaisua (digi*) tai laajempaa osiorajausta.",
                 "No hits. Try the base form, a wildcard (digi*) or more sections."),
+    "no_hits_in_scope": ("Ei osumia valituissa osioissa.", "No hits in the chosen sections."),
+    "include_hidden": ("Näytä nekin", "Include them"),
+    "include_hidden_help": ("Lisää osiot {sections} hakuun.", "Add sections {sections} to the search."),
     "hits_per_theme": ("Osumat teemoittain", "Hits per theme"),
     "hits": ("osumia", "hits"),
     "full_passage": ("Koko kappale", "Full passage"),
@@ -186,6 +188,61 @@ LABELS: dict[str, tuple[str, str]] = {
         "Replace the current {year} edition ({file})",
     ),
 }
+
+
+# Counted nouns: key -> ((Finnish singular, Finnish plural partitive), (English singular, plural)).
+# Finnish numbers above one take the partitive: "1 osuma", "2 osumaa".
+COUNT_NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "hit": (("osuma", "osumaa"), ("hit", "hits")),
+    "occurrence": (("esiintymä", "esiintymää"), ("occurrence", "occurrences")),
+    "passage": (("kappale", "kappaletta"), ("passage", "passages")),
+    "excerpt": (("ote", "otetta"), ("excerpt", "excerpts")),
+    "theme": (("teema", "teemaa"), ("theme", "themes")),
+    "word": (("sana", "sanaa"), ("word", "words")),
+}
+
+
+def count(n: int, noun: str, lang: str = "fi") -> str:
+    """A number with its noun in the right form: count(1, "hit") = "1 osuma", count(4, "hit") =
+    "4 osumaa", count(4, "hit", "en") = "4 hits"."""
+    fi, en = COUNT_NOUNS[noun]
+    one, many = en if lang == "en" else fi
+    return f"{n} {one if n == 1 else many}"
+
+
+def section_ranges(numbers: Iterable[int]) -> str:
+    """Section numbers as ranges: [1, 6, 7] -> "1, 6–7"."""
+    runs: list[list[int]] = []
+    for n in sorted(set(int(n) for n in numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def hidden_note(hidden: dict[int, int], lang: str = "fi") -> str:
+    """What the section scope hid: "+4 osumaa osioissa 6–7" ("" when nothing was hidden)."""
+    total = sum(hidden.values())
+    if not total:
+        return ""
+    where = section_ranges(hidden)
+    if lang == "en":
+        return f"+{count(total, 'hit', 'en')} in section{'s' if len(hidden) > 1 else ''} {where}"
+    return f"+{count(total, 'hit')} {'osioissa' if len(hidden) > 1 else 'osiossa'} {where}"
+
+
+def hidden_detail(hidden: dict[int, int], lang: str = "fi") -> str:
+    """The hidden hits section by section: "6 Linkit 3 · 7 Rahoitetut hankkeet 1"."""
+    return " · ".join(f"{section_name(n, lang)} {c}" for n, c in sorted(hidden.items()))
+
+
+def hits_total(total: int, shown: int, lang: str = "fi") -> str:
+    """"12 osumaa, näytetään 10" / "1 osuma" (all shown)."""
+    text = count(total, "hit", lang)
+    if shown < total:
+        text += f", showing {shown}" if lang == "en" else f", näytetään {shown}"
+    return text
 
 
 def label(key: str, lang: str = "fi", **values: Any) -> str:
