@@ -1,23 +1,26 @@
 """Pick the sentences of the judged topic set (bench/topics_judged/sentences.tsv).
 
-    .venv/bin/python bench/topics_judged/select.py [--out FILE] [--per-theme 27] [--seed 2024]
+    .venv/bin/python bench/topics_judged/select.py [--out FILE] [--per-theme N] [--seed 2024]
 
 Deterministic: the same corpus file, sentencizer and settings give the same rows in the
 same order. Sentences come from sections 2–5 of the real 2024 edition
 (corpus/toteutuskatsaus-2024.txt), parsed with textkit.parse.parse_file and split with
 textkit's own sentencizer (textkit.analysis.get_analyzer().sentences).
 
-Selection, per theme (all 12 themes, stratified):
-- candidate sentences are those of sections 2–5 that are not fragments (see `is_fragment`);
-- each theme gets `--per-theme` sentences, or all its candidates if it has fewer; the
-  shortfall of small themes is shared out among the themes that still have candidates;
+Candidates are the sentences of sections 2–5 that are not fragments (see `is_fragment`).
+By default every candidate is written (the whole population, 638 sentences in the 2024
+edition): that is the committed set. With --per-theme N, a stratified sample instead:
+- each theme gets N sentences, or all its candidates if it has fewer; the shortfall of
+  small themes is shared out among the themes that still have candidates;
 - within a theme, every section with candidates gets at least two sentences (or all it has),
   the rest in proportion to the section's candidates;
-- within a section the sentences are drawn with random.Random(seed, theme, section), then
-  written in reading order.
+- within a section the sentences are drawn with random.Random("<seed>/<theme>/<section>"),
+  then written in reading order.
+(`--per-theme 27` gives the 324-sentence sample the set started from; it is a subset of the
+full set.)
 
-The label column is written empty (or kept from an existing --out file, matched on
-theme + section + text, so that re-running the script never loses hand labels).
+The label column is written empty, or kept from an existing --out file, matched on
+theme + section + text, so that re-running the script never loses hand labels.
 """
 
 from __future__ import annotations
@@ -109,13 +112,15 @@ def section_quotas(sizes: dict[int, int], quota: int) -> dict[int, int]:
     return out
 
 
-def select(per_theme: int, seed: int) -> list[dict]:
+def select(per_theme: int | None, seed: int) -> list[dict]:
     from textkit.analysis import get_analyzer
     from textkit.parse import parse_file
 
     edition = parse_file(ROOT / "corpus" / "toteutuskatsaus-2024.txt")
     cands = candidates(edition, get_analyzer())
     theme_ids = [t.id for t in edition.themes]
+    if per_theme is None:
+        return [row for t in theme_ids for s in SECTIONS for row in cands.get((t, s), [])]
     sizes = {t: sum(len(cands.get((t, s), [])) for s in SECTIONS) for t in theme_ids}
     chosen: list[dict] = []
     for theme_id, quota in theme_quotas(sizes, per_theme).items():
@@ -139,7 +144,8 @@ def read_labels(path: Path) -> dict[tuple[str, str, str], str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("sentences.tsv"))
-    ap.add_argument("--per-theme", type=int, default=27)
+    ap.add_argument("--per-theme", type=int, default=None,
+                    help="stratified sample of N sentences per theme (default: every candidate)")
     ap.add_argument("--seed", type=int, default=2024)
     args = ap.parse_args(argv)
     labels = read_labels(args.out)
