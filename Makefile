@@ -15,7 +15,8 @@ test:
 	@bash scripts/setup.sh --browser
 	$(PY) -m pytest
 
-bench: setup
+bench:
+	@bash scripts/setup.sh --bench
 	$(PY) bench/run.py
 
 build: setup

@@ -50,8 +50,8 @@ PARTS = (
     Part("app", "app_start.py", "App: cold start to first result, rerun", 120),
 )
 
-PACKAGES = ("whoosh-reloaded", "libvoikko", "spacy", "scikit-learn", "numpy", "simplemma", "marisa-trie",
-            "streamlit", "selenium")
+PACKAGES = ("whoosh-reloaded", "libvoikko", "spacy", "scikit-learn", "numpy", "scipy", "simplemma",
+            "marisa-trie", "streamlit", "selenium", "tantivy")
 DEBIAN_PACKAGES = ("libvoikko1", "voikko-fi", "chromium")
 
 
@@ -208,49 +208,78 @@ def _render_generic(data: dict) -> list[str]:
 
 
 def _render_speed(data: dict) -> list[str]:
-    lines = ["", f"**{data['synthetic_note']}**", "", f"Baseline: {data['baseline']}.", "",
-             data.get("timing_note", ""), "",
-             f"Load average (1, 5, 15 min) at the start {data['load_average']['start']}, "
-             f"at the end {data['load_average']['end']} (2 cores).", "",
-             "Query mix (each query: one untimed warm-up, then "
-             f"{data.get('query_repeats')} timed runs; top 20 hits, sections 2–5): "
-             + "; ".join(f"{kind}: " + ", ".join(f"`{q}`" for q in qs)
-                         for kind, qs in data["queries"].items()),
-             "", "| size | system | passages | words (narrative) | build wall s | build CPU s | "
-             "peak MB | index MB | query p50 / p95 wall ms | query p50 / p95 CPU ms |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    names = data.get("system_names", {})
+    lines = ["", f"**{data['synthetic_note']}**", "", f"Baseline (the targets): {data['baseline']}.", ""]
+    for system, text in data.get("references", {}).items():
+        lines.append(f"Reference row, {names.get(system, system)}: {text}.")
+    lines += ["", data.get("timing_note", ""), "",
+              f"Load average (1, 5, 15 min) at the start {data['load_average']['start']}, "
+              f"at the end {data['load_average']['end']} (2 cores).", "",
+              "Query mix (each query: one untimed warm-up, then "
+              f"{data.get('query_repeats')} timed runs; total, counts per theme, section and "
+              "edition, top 20 hits with snippets, sections 2–5): "
+              + "; ".join(f"{kind}: " + ", ".join(f"`{q}`" for q in qs)
+                          for kind, qs in data["queries"].items()),
+              "", "| size | system | passages | words (narrative) | build CPU s (process) | "
+              "build wall s (process) | build CPU s (build only) | peak MB | index MB | "
+              "query p50 / p95 CPU ms | query p95 wall ms | hits |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
         label = f"{r['size']}×" + (" SYNTHETIC" if r.get("synthetic") else " (real 2024)")
         lines.append(
-            f"| {label} | {r['system']} | {r['passages']:,} | {r['words']:,} "
-            f"({r['narrative_words']:,}) | {r['build_s']:.2f} | {r['build_cpu_s']:.2f} | "
-            f"{r['peak_rss_mb']:.0f} | {r['index_bytes'] / 1e6:.1f} | "
-            f"{r['p50_ms']:.1f} / {r['p95_ms']:.1f} | {r['cpu_p50_ms']:.1f} / {r['cpu_p95_ms']:.1f} |")
-    lines += ["", "textkit / baseline ratios:", "",
-              "| size | build wall | build CPU | peak memory | index size | query p95 wall | "
-              "query p50 CPU | query p95 CPU |", "|---|---|---|---|---|---|---|---|"]
+            f"| {label} | {names.get(r['system'], r['system'])} | {r['passages']:,} | {r['words']:,} "
+            f"({r['narrative_words']:,}) | {r['process_cpu_s']:.2f} | {r['process_wall_s']:.2f} | "
+            f"{r['build_cpu_s']:.2f} | {r['peak_rss_mb']:.0f} | {r['index_bytes'] / 1e6:.1f} | "
+            f"{r['cpu_p50_ms']:.1f} / {r['cpu_p95_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{sum(r['hits'].values()):,} |")
+    staged = [r for r in data["rows"] if r.get("stage_cpu_s")]
+    if staged:
+        stages = list(dict.fromkeys(name for r in staged for name in r["stage_cpu_s"]))
+        lines += ["", "textkit's full build by stage, CPU s (from the build record; the rest is "
+                  "imports, reading the edition, the topic tables and writing):", "",
+                  "| size | " + " | ".join(stages) + " | rest | whole process |",
+                  "|---|" + "---|" * (len(stages) + 2)]
+        for r in staged:
+            rest = r["process_cpu_s"] - sum(r["stage_cpu_s"].values())
+            lines.append(f"| {r['size']}× | " + " | ".join(
+                f"{r['stage_cpu_s'].get(name, 0.0):.2f}" for name in stages)
+                + f" | {rest:.2f} | {r['process_cpu_s']:.2f} |")
+    lines += ["", "textkit / other system ratios:", "",
+              "| size | versus | build CPU (process) | build CPU (build only) | peak memory | "
+              "index size | query p95 wall | query p50 CPU | query p95 CPU |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for r in data["ratios"]:
-        lines.append(f"| {r['size']}× | {_fmt(r['build_s'])} | {_fmt(r['build_cpu_s'])} | "
+        lines.append(f"| {r['size']}× | {names.get(r.get('versus'), r.get('versus'))} | "
+                     f"{_fmt(r['process_cpu_s'])} | {_fmt(r['build_cpu_s'])} | "
                      f"{_fmt(r['peak_rss_mb'])} | {_fmt(r['index_bytes'])} | {_fmt(r['p95_ms'])} | "
                      f"{_fmt(r['cpu_p50_ms'])} | {_fmt(r['cpu_p95_ms'])} |")
-    lines += ["", "Query p95 CPU ms by kind, textkit vs baseline:", "",
+    systems = list(dict.fromkeys(r["system"] for r in data["rows"]))
+    lines += ["", "Query p95 CPU ms by kind (" + " / ".join(names.get(s, s) for s in systems) + "):", "",
               "| size | " + " | ".join(data["queries"]) + " |",
               "|---|" + "---|" * len(data["queries"])]
     by = {(r["system"], r["size"]): r for r in data["rows"]}
     for size in sorted({r["size"] for r in data["rows"]}):
-        tk, sb = by.get(("textkit", size)), by.get(("snowball", size))
-        if tk and sb:
+        if all((s, size) in by for s in systems):
             lines.append(f"| {size}× | " + " | ".join(
-                f"{tk['by_kind'][k]['cpu_p95_ms']:.1f} vs {sb['by_kind'][k]['cpu_p95_ms']:.1f}"
+                " / ".join(f"{by[(s, size)]['by_kind'][k]['cpu_p95_ms']:.1f}" for s in systems)
                 for k in data["queries"]) + " |")
+    cold = data.get("cold_start")
+    if cold:
+        lines += ["", f"CLI cold start at 1× (fresh processes, {cold['rounds']} runs of each, "
+                  "interleaved, models built):", "",
+                  "| command | wall median s | wall min s | CPU median s | peak MB |",
+                  "|---|---|---|---|---|"]
+        for c in cold["commands"].values():
+            lines.append(f"| `{c['command']}` | {c['wall_median_s']:.3f} | {c['wall_min_s']:.3f} | "
+                         f"{c['cpu_median_s']:.3f} | {c['peak_rss_mb']:.0f} |")
     lines += ["", "Growth with size (each step: how many times the cost grew for a 10× larger "
               "corpus; linear = ×10; the first step carries each process's fixed costs):", "",
               "| system | metric | steps | largest step grows |", "|---|---|---|---|"]
     for system, metrics in data["growth"].items():
         for metric, g in metrics.items():
             steps = ", ".join(f"{s['from']}→{s['to']}×: ×{s['cost_ratio']}" for s in g["steps"])
-            lines.append(f"| {system} | {_METRIC_NAMES.get(metric, metric)} | {steps} | "
-                         f"{g.get('largest_step', g.get('verdict', ''))} |")
+            lines.append(f"| {names.get(system, system)} | {_METRIC_NAMES.get(metric, metric)} | "
+                         f"{steps} | {g.get('largest_step', g.get('verdict', ''))} |")
     for note in data.get("notes", []):
         lines += ["", note]
     return lines
@@ -260,7 +289,7 @@ def _render_app(data: dict) -> list[str]:
     return _render_generic(data)
 
 
-_METRIC_NAMES = {"build_cpu_s": "build CPU", "build_s": "build wall", "peak_rss_mb": "peak memory",
+_METRIC_NAMES = {"process_cpu_s": "build CPU (process)", "build_cpu_s": "build CPU (build only)", "build_s": "build wall", "peak_rss_mb": "peak memory",
                  "index_bytes": "index size", "cpu_p50_ms": "query p50 CPU",
                  "cpu_p95_ms": "query p95 CPU", "p95_ms": "query p95 wall"}
 

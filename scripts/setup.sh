@@ -2,15 +2,18 @@
 # Sets up everything textkit needs on this machine, idempotently:
 #   1. the native Voikko library and Finnish dictionary (Debian: libvoikko1, voikko-fi),
 #      and with --browser also Chromium + ChromeDriver for the browser test;
-#   2. a local virtual environment in .venv with textkit and its dependencies.
+#   2. a local virtual environment in .venv with textkit and its dependencies
+#      (with --bench also the benchmark's reference systems, e.g. tantivy).
 # Re-running is cheap: it only does what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
+want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
+    --bench) want_bench=1 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -71,6 +74,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   { .venv/bin/python -m pip install -q --upgrade pip >/dev/null && \
     .venv/bin/python -m pip install -q -e ".[test]"; } 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|return '\\\\n'.join|^ *$|^ *!! *$|^ *\\*{20,} *$|Please be careful with folders|name as your package as they may take|WheelFile\\(wheel_path" >&2)
   touch "$stamp"
+fi
+# --bench: the benchmark's reference systems (tantivy; bench/speed.py), not textkit's own.
+if [ "$want_bench" = 1 ] && ! .venv/bin/python -c "import tantivy" 2>/dev/null; then
+  echo "textkit setup: installing the benchmark's reference systems (tantivy)"
+  .venv/bin/python -m pip install -q -e ".[test,bench]" 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|^ *$" >&2)
 fi
 # simplemma's Finnish dictionary as an on-disk trie in the user's cache folder: built once per
 # machine (a few seconds), then every process opens it at once (textkit/analysis.py).

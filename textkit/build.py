@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from textkit import paths
 from textkit.errors import TextkitError
-from textkit.progress import ProgressFn, report_progress, scaled_progress
+from textkit.progress import ProgressFn, report_progress, scaled_progress, stage_times
 
 BUILD_FILE = "build.json"
 LOCK_FILE = ".build.lock"
@@ -197,10 +197,11 @@ def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: 
     build_topics = _build_topics_fn()
     index_share = 0.6 if build_topics else 0.95
     report_progress(progress, 0.03, "Analysoidaan ja indeksoidaan kappaleet")
-    passages = build_index(editions, tmp, progress=scaled_progress(progress, 0.03, index_share))
-    if build_topics:
-        report_progress(progress, index_share, "Rakennetaan aihemalli")
-        build_topics(editions, tmp, progress=scaled_progress(progress, index_share, 0.97))
+    with stage_times() as stages:
+        passages = build_index(editions, tmp, progress=scaled_progress(progress, 0.03, index_share))
+        if build_topics:
+            report_progress(progress, index_share, "Rakennetaan aihemalli")
+            build_topics(editions, tmp, progress=scaled_progress(progress, index_share, 0.97))
     record = {
         "fingerprint": fingerprint,
         "code": code_version(),
@@ -208,6 +209,8 @@ def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: 
         "editions": [e.year for e in editions],
         "passages": passages,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        # CPU seconds of the build's stages (analysis, index write, topic features, topic fit)
+        "stage_cpu_s": {name: round(seconds, 3) for name, seconds in stages.items()},
     }
     (tmp / BUILD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
     return record

@@ -17,6 +17,7 @@ import html
 from array import array
 import re
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from whoosh.util import make_binary_tree
 
 from textkit.errors import TextkitError
 from textkit.parse import NARRATIVE_SECTIONS
-from textkit.progress import ProgressFn
+from textkit.progress import ProgressFn, add_stage_time
 from textkit.query import And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word, matching_spans, parse_query, walk
 
 INDEX_DIRNAME = "index"
@@ -267,6 +268,7 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     ix = whoosh_index.create_in(str(target), SCHEMA)
     # Unknown compounds whose modifier the corpus attests are split before any passage is
     # analysed for the index ("hankkeistustyöpajojen" → hankkeistus + työpaja).
+    clock = time.process_time()
     if get_analyzer().learn_from_corpus(p.text for p in _passages(editions)):
         indexed_words.cache_clear()
     # Rows are made one at a time: each passage is analysed once for its stored spans, and the
@@ -281,8 +283,11 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     writer = ix.writer(limitmb=768, compound=False, codec=_Codec())
     try:
         step = max(1, total // 100)
-        for i, row in enumerate(_passage_rows(editions)):
+        clock = add_stage_time("analysis", clock)
+        for i, row in enumerate(_passage_rows(editions)):   # each row: one passage analysed
+            clock = add_stage_time("analysis", clock)
             writer.add_document(**row)
+            clock = add_stage_time("index write", clock)
             if progress and i % step == 0:
                 progress(i / max(1, total), f"Indeksoidaan kappaleita {i}/{total}")
         if progress:
@@ -292,6 +297,7 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
         writer.cancel()
         raise
     get_analyzer().save_wordforms(Path(models_dir) / WORDFORMS_FILE)
+    add_stage_time("index write", clock)
     if progress:
         progress(1.0, f"Indeksoitu {total} kappaletta")
     return total

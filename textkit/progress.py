@@ -6,7 +6,10 @@ callback, so the inner stage's 0–1 fills its own part of the outer bar.
 
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+import threading
+import time
+from typing import Callable, Iterator
 
 ProgressFn = Callable[[float, str], None]
 
@@ -22,3 +25,33 @@ def scaled_progress(progress: ProgressFn | None, lo: float, hi: float) -> Progre
     if progress is None:
         return None
     return lambda fraction, message: progress(lo + (hi - lo) * min(1.0, max(0.0, fraction)), message)
+
+
+# ---------------------------------------------------------------- stage times
+
+# CPU seconds per named stage of the build running in this thread ("analysis", "index
+# write", "topic features", "topic fit"); `textkit.build` keeps them in the build record, so
+# `bench/speed.py` and anyone curious can see where a build's time goes.
+_STAGES = threading.local()
+
+
+@contextlib.contextmanager
+def stage_times() -> Iterator[dict[str, float]]:
+    """Collect `add_stage_time` calls made in this thread while the block runs."""
+    previous = getattr(_STAGES, "times", None)
+    times: dict[str, float] = {}
+    _STAGES.times = times
+    try:
+        yield times
+    finally:
+        _STAGES.times = previous
+
+
+def add_stage_time(name: str, since: float) -> float:
+    """Count the CPU time from `since` (a `time.process_time()` value) to now towards stage
+    `name`; returns now, the start of whatever comes next. Free when no build is timing."""
+    now = time.process_time()
+    times = getattr(_STAGES, "times", None)
+    if times is not None:
+        times[name] = times.get(name, 0.0) + now - since
+    return now

@@ -27,6 +27,7 @@ import json
 import math
 import os
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from textkit import paths
 from textkit.errors import TextkitError
 from textkit.parse import NARRATIVE_SECTIONS
-from textkit.progress import ProgressFn, scaled_progress
+from textkit.progress import ProgressFn, add_stage_time, scaled_progress
 from textkit.types import to_dict
 
 TOPICS_FILE = "topics.json"            # the fitted model's result: topics, tables, assignments
@@ -184,7 +185,9 @@ def build_topics(editions: Sequence[Any], target_dir: Path, progress: ProgressFn
     target_dir = Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     fingerprint = _fingerprint_or_none()
+    clock = time.process_time()
     documents = lemmatise_passages(editions, progress=scaled_progress(progress, 0.0, 0.8))
+    add_stage_time("topic documents", clock)
     if progress:
         progress(0.8, "Aihemallin sovitus")
     result = fit_topics(documents, k=k, fingerprint=fingerprint)
@@ -307,6 +310,7 @@ class TopicModel:
 
         if self.method not in ("nmf", "kmeans"):
             raise ValueError(f"unknown method {self.method!r}")
+        clock = time.process_time()
         self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, min_df=self.min_df,
                                            max_df=self.max_df, sublinear_tf=True, norm=None)
         counts = self.vectorizer_.fit_transform(documents)
@@ -316,6 +320,7 @@ class TopicModel:
         else:
             self.term_weights_ = np.ones(len(self.vocabulary_))
         X = self._weigh(counts)
+        clock = add_stage_time("topic features", clock)
         if self.method == "nmf":
             from sklearn.decomposition import NMF
 
@@ -333,6 +338,7 @@ class TopicModel:
             labels = self.estimator_.fit_predict(X)
             self.doc_topic_raw_ = np.eye(self.n_topics)[labels] * (np.asarray(X.sum(axis=1)).ravel() > 0)[:, None]
             self.components_ = np.clip(self.estimator_.cluster_centers_, 0, None)
+        add_stage_time("topic fit", clock)
         self.doc_topic_ = _row_normalise(self.doc_topic_raw_)
         order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.n_top_terms]
         self.top_terms_ = [
