@@ -90,17 +90,91 @@ def test_prefix_search_on_surface_forms(run):
 
 
 def test_not_excludes(run):
-    with_yhteis = {h.passage_id for h in run("kunta").hits if any("hteiskun" in m for m in h.matches)}
-    assert with_yhteis
-    excluded = run("kunta NOT yhteiskunta")
-    assert not with_yhteis & {h.passage_id for h in excluded.hits}
-    assert all("yhteiskun" not in h.text.lower() for h in excluded.hits)
+    with_kokeilu = {h.passage_id for h in run("kunta").hits if any("kokeilu" in m for m in h.matches)}
+    assert with_kokeilu
+    excluded = run("kunta NOT kuntakokeilu")
+    assert not with_kokeilu & {h.passage_id for h in excluded.hits}
+    assert all("kuntakokeilu" not in h.text.lower() for h in excluded.hits)
+    assert excluded.total == run("kunta").total - len(with_kokeilu)
 
 
 def test_whole_word_matches_rank_before_compound_parts(run):
     hits = run("kunta").hits
     first = hits[0].matches
     assert any(m.lower().startswith(("kunn", "kunt")) for m in first)
+
+
+@pytest.mark.parametrize("query", ["kunta", "tieto", "verkosto", "kausi", "puoli", "hanke", "työpaja"])
+def test_whole_word_hits_precede_compound_only_hits_across_all_themes(run, query):
+    from textkit.analysis import get_analyzer
+
+    lemma = get_analyzer().lemma(query)
+    hits = run(query).hits
+    # judged from the matched strings themselves, not from the ranking's own bookkeeping
+    whole = [any(lemma in get_analyzer().analyze_word(m).lemmas for m in h.matches) for h in hits]
+    assert True in whole and False in whole, "the query has both kinds of hits"
+    assert whole == sorted(whole, reverse=True)
+    groups = [[h.score for h, w in zip(hits, whole) if w is kind] for kind in (True, False)]
+    assert all(g == sorted(g, reverse=True) for g in groups), "BM25 order inside each group"
+    assert len({h.theme_id for h in hits}) > 1, "one order across themes"
+
+
+LEXICALISED_CASES = [
+    ("kunta", {"maakunnissa", "maakuntiin", "yhteiskunnassa"}, {"kuntien", "kunta-", "kuntakokeilujen"}),
+    ("arvo", {"tasa-arvon"}, {"keskiarvo"}),
+    ("puoli", {"sukupuolten"}, set()),
+    ("kausi", {"kautta"}, {"ohjelmakauden", "hankekauden"}),
+    ("vaikutus", {"vuorovaikutuksen"}, {"vaikutusten", "osallisuusvaikutuksia"}),
+]
+
+
+@pytest.mark.parametrize("query, never, still", LEXICALISED_CASES)
+def test_lexicalised_compounds_and_fixed_forms_are_not_matches_of_their_parts(run, query, never, still):
+    result = run(query)
+    forms = {m.lower() for m in matched(result)}
+    assert not forms & never
+    assert still <= forms
+    assert not {f.form for f in result.forms} & never
+    # the passages that contain the excluded forms are there to be found
+    for form in never:
+        assert any(form in h.text.lower() for h in run(form.rstrip("-") + "*").hits) or form == "kautta"
+
+
+def test_the_whole_lexicalised_compound_and_a_prefix_still_match(run):
+    assert {"maakunnissa", "maakuntiin"} <= {m.lower() for m in matched(run("maakunta"))}
+    assert "maakunnissa" in {m.lower() for m in matched(run("maakun*"))}
+    assert "tasa-arvon" in {m.lower() for m in matched(run("tasa-arvo"))}
+    assert "vuorovaikutuksen" in {m.lower() for m in matched(run("vuorovaikutus"))}
+
+
+def test_matched_forms_facet_counts_every_form_over_all_hits(run):
+    full = run("kunta")
+    page = run("kunta", limit=2)
+    assert page.forms == full.forms, "the facet covers all hits, not the returned page"
+    by_form = {f.form: f for f in full.forms}
+    assert by_form["kuntien"].match == "whole" and by_form["kuntakokeilujen"].match == "part"
+    # counts agree with the hits' own matches
+    counted: dict[str, int] = {}
+    for hit in full.hits:
+        for m in hit.matches:
+            counted[m.lower()] = counted.get(m.lower(), 0) + 1
+    assert {f.form: f.count for f in full.forms} == counted
+    assert all(f.passages <= f.count for f in full.forms)
+    assert [f.match for f in full.forms].index("part") > [f.match for f in full.forms].index("whole")
+
+
+def test_excluding_a_form_or_all_compound_parts_keeps_passages_with_other_matches(run):
+    full = run("kunta")
+    without = run("kunta EI muoto:kuntien")
+    assert without.parsed == "kunta EI muoto:kuntien"
+    assert "kuntien" not in {f.form for f in without.forms}
+    assert "kuntien" not in {m.lower() for m in matched(without)}
+    only_kuntien = {h.passage_id for h in full.hits if {m.lower() for m in h.matches} == {"kuntien"}}
+    assert {h.passage_id for h in without.hits} == {h.passage_id for h in full.hits} - only_kuntien
+    whole = run("kunta", whole_words=True)
+    assert whole.parsed == "sana:kunta"
+    assert {f.match for f in whole.forms} == {"whole"}
+    assert whole.total == sum(1 for h in full.hits if "whole" in h.match_kinds)
 
 
 # ---------------------------------------------------------------- scope and filters
@@ -142,7 +216,7 @@ def test_bad_filters_get_a_helpful_message(run, query, kwargs, message):
 
 def test_json_contract(run):
     result = to_dict(run("TE24", limit=3))
-    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion", "hidden_by_scope"}
+    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion", "hidden_by_scope", "forms"}
     assert len(result["hits"]) == 3 and result["total"] == 6
     assert set(result["facets"]) == {"theme", "section", "edition"}
     assert sum(result["facets"]["theme"].values()) == result["total"]
@@ -151,10 +225,18 @@ def test_json_contract(run):
     json.dumps(result)
     for hit in result["hits"]:
         assert set(hit) == {"edition", "theme_id", "theme", "section", "section_title", "page",
-                            "passage_id", "score", "text", "snippet", "matches", "spans"}
+                            "passage_id", "score", "text", "snippet", "matches", "spans", "match_kinds"}
         assert [hit["text"][s:e] for s, e in hit["spans"]] == hit["matches"]
         assert hit["edition"] == 2024 and 2 <= hit["section"] <= 5 and hit["page"] >= 1
         assert hit["matches"], "every hit shows what matched"
+        assert len(hit["match_kinds"]) == len(hit["matches"])
+    # every matched form of all 6 hits, not only the 3 returned, with its count and kind
+    forms = {f["form"]: f for f in result["forms"]}
+    assert forms["te24"]["match"] == "whole" and forms["te24"]["count"] >= 4
+    assert forms["te24-kampanjan"]["match"] == "part"
+    assert forms["te2024-valmisteluun"]["match"] == "synonym"
+    assert set(forms["te24"]) == {"form", "count", "passages", "match", "word"}
+    assert sum(f["count"] for f in result["forms"]) >= result["total"]
 
 
 def test_hits_hidden_by_the_default_scope_are_counted_per_section(run):

@@ -180,3 +180,88 @@ def test_matching_spans_follow_words_phrases_and_prefixes():
     assert [text[s:e] for s, e in matching_spans(phrase, words)] == ["Jatkuvan oppimisen"]
     assert [text[s:e] for s, e in matching_spans(parse("kunn*").tree, words)] == ["kunnat"]
     assert [text[s:e] for s, e in matching_spans(parse("jatkuva NOT kunta").tree, words)] == ["Jatkuvan", "jatkuva"]
+
+
+# ---------------------------------------------------------------- lexicalised forms, sana:, EI muoto:
+
+LEXICALISED = ROOT / "corpus" / "lexicalised.toml"
+
+
+def _word_tokens(*forms):
+    """Indexed-word tuples (position, start, end, terms, lower, lemmas) for a list of forms."""
+    from textkit.analysis import get_analyzer
+
+    out, start = [], 0
+    for pos, form in enumerate(forms):
+        info = get_analyzer().analyze_word(form)
+        out.append((pos, start, start + len(form), info.terms, form.lower(), info.lemmas))
+        start += len(form) + 1
+    return out
+
+
+def _matched(query, *forms, **kwargs):
+    tokens = _word_tokens(*forms)
+    spans = matching_spans(parse_query(query, synonyms=Synonyms(), **kwargs).tree, tokens)
+    text = " ".join(forms)
+    return [text[s:e] for s, e in spans]
+
+
+def test_a_part_of_a_lexicalised_compound_does_not_match_it_but_the_compound_and_a_prefix_do():
+    forms = ("maakunnissa", "maakuntaliiton", "yhteiskunnassa", "kuntien", "kuntakokeilujen")
+    assert _matched("kunta", *forms) == ["kuntien", "kuntakokeilujen"]
+    assert _matched("maakunta", *forms) == ["maakunnissa", "maakuntaliiton"]
+    assert _matched("maakun*", *forms) == ["maakunnissa", "maakuntaliiton"]
+    assert _matched("arvo", "tasa-arvon", "keskiarvo", "arvoa") == ["keskiarvo", "arvoa"]
+    assert _matched("tasa-arvo", "tasa-arvon", "keskiarvo") == ["tasa-arvon"]
+
+
+def test_a_fixed_adposition_form_is_not_a_form_of_the_noun_unless_typed():
+    assert _matched("kausi", "kautta", "kauden", "ohjelmakauden") == ["kauden", "ohjelmakauden"]
+    assert _matched("kauden", "kautta", "kauden") == ["kauden"]
+    assert _matched('"kautta"', "kautta", "kauden") == ["kautta"]
+    assert _matched("puoli", "puolesta", "puolet") == ["puolet"]
+
+
+def test_lexicalised_list_is_read_at_query_time_and_checked(tmp_path):
+    from textkit.query import load_lexicalised
+
+    path = tmp_path / "lexicalised.toml"
+    path.write_text('compounds = []\nforms = []\n', encoding="utf-8")
+    assert _matched("kunta", "maakunnissa", lexicalised=load_lexicalised(path)) == ["maakunnissa"]
+    path.write_text('compounds = ["maakunta"]\n', encoding="utf-8")
+    import os
+    os.utime(path, ns=(1, 1))   # a new file version even within one clock tick
+    assert _matched("kunta", "maakunnissa", lexicalised=load_lexicalised(path)) == []
+    assert _matched("kunta", "maakunnissa", lexicalised=load_lexicalised(tmp_path / "none.toml")) == ["maakunnissa"]
+    path.write_text('compounds = "maakunta"\n', encoding="utf-8")
+    with pytest.raises(TextkitError, match="compounds on luettelo"):
+        load_lexicalised(path)
+    path.write_text('compounds = [\n', encoding="utf-8")
+    with pytest.raises(TextkitError, match="virheellinen"):
+        load_lexicalised(path)
+
+
+def test_whole_words_only_with_sana_or_the_switch():
+    forms = ("kuntien", "kuntakokeilujen")
+    assert _matched("sana:kunta", *forms) == ["kuntien"]
+    assert _matched("kunta", *forms, whole_words=True) == ["kuntien"]
+    assert parse_query("kunta", whole_words=True).parsed == "sana:kunta"
+    assert parse("sana:kunnissa").parsed == "sana:kunta"
+    with pytest.raises(TextkitError, match="sana:kunta"):
+        parse("sana:")
+
+
+def test_ei_muoto_drops_a_form_from_the_matches_not_the_passage():
+    query = parse("kunta EI muoto:kuntien")
+    assert query.parsed == "kunta EI muoto:kuntien"
+    assert query.excluded_forms == ("kuntien",)
+    assert not any(isinstance(n, Not) for n in __import__("textkit.query", fromlist=["walk"]).walk(query.tree))
+    assert _matched("kunta EI muoto:kuntien", "kuntien", "kunnat") == ["kunnat"]
+    assert _matched("kunta EI muoto:kunt*", "kuntien", "kunnat", "kuntakokeilujen") == ["kunnat"]
+    assert _matched("kun* EI muoto:kuntien", "kuntien", "kunnat") == ["kunnat"]
+    with pytest.raises(TextkitError, match="lisää hakusana"):
+        parse("EI muoto:kuntien")
+    with pytest.raises(TextkitError, match="EI:n kanssa"):
+        parse("muoto:kuntien")
+    with pytest.raises(TextkitError, match="ei kelpaa"):
+        parse("kunta EI muoto:k*")

@@ -138,7 +138,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     sections = parse_sections(args.sections) if args.sections else DEFAULT_SECTIONS
     result = search(args.query, sections=sections, theme=args.theme, edition=args.edition,
-                    limit=args.limit, progress=stderr_progress())
+                    limit=args.limit, progress=stderr_progress(), whole_words=args.whole_words)
     if args.json:
         print_json(to_dict(result))
     else:
@@ -341,6 +341,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", help="theme id")
     p.add_argument("--edition", type=int, help="edition year")
     p.add_argument("--limit", type=int, default=20, help="number of hits, 0 for all (default 20)")
+    p.add_argument("--whole-words", action="store_true",
+                   help="match query words only as whole words, not as parts of compounds (as sana:WORD)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("topics", _cmd_topics, "Show the topics of sections 2–5 across themes and editions.")

@@ -1,9 +1,15 @@
 """Search: a Whoosh index over Voikko lemmas and compound parts, and the search function.
 
 One analysed field, `content`: per word of a passage, at the word's position, its lemma and
-every other candidate lemma, the lemmas of its compound parts and runs of parts, and its
-lowercased surface form (marked, for prefix search), so phrase queries over lemmas work.
-`word_terms` computes them from the shared textkit Analyzer and `WordsField` writes them.
+every other candidate lemma, the lemmas of its compound parts and runs of parts (marked as
+parts, so a query can tell a whole word from a compound part), and its lowercased surface
+form (marked, for prefix search), so phrase queries over lemmas work. `word_terms` computes
+them from the shared textkit Analyzer and `WordsField` writes them.
+
+A query word matches whole words and compound parts, except text words it excludes
+(lexicalised compounds, fixed forms, the user's `EI muoto:`), decided per word position.
+Hits where a query word stands as a whole word rank before hits where it is only a compound
+part; `SearchResult.forms` lists every matched surface form with its count and how it matched.
 
 The positions and offsets of each passage's indexed words are stored with the document, so
 the exact words that matched (`Hit.matches`) and the snippet highlights come from the same
@@ -29,14 +35,17 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
-from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher
+from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
 from textkit.errors import TextkitError
 from textkit.parse import NARRATIVE_SECTIONS
 from textkit.progress import ProgressFn, add_stage_time
-from textkit.query import And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word, matching_spans, parse_query, walk
+from textkit.query import (
+    PART, PHRASE, PREFIX, WHOLE, And, Filter as QueryFilter, Not, Or, ParsedQuery, Phrase, Prefix, Word,
+    matching_spans_kinds, parse_query, positive_leaves, prefix_match, walk, word_match,
+)
 
 INDEX_DIRNAME = "index"
 # Analyses of every word form of the corpus, saved beside the index: a new process (a CLI
@@ -66,6 +75,19 @@ class Hit:
     snippet: str            # HTML-escaped excerpt with <mark> around the matches
     matches: tuple[str, ...]  # exact surface strings of `text` that matched, in order
     spans: tuple[tuple[int, int], ...] = ()  # character offsets of `matches` in `text`
+    # how each of `matches` matched: "whole" word, compound "part", "synonym", "prefix", "phrase"
+    match_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchedForm:
+    """A word form of the text that matched, over all hits (not only those returned)."""
+
+    form: str               # lowercased surface form ("kuntien"; a phrase: "jatkuvan oppimisen")
+    count: int              # occurrences in the hits
+    passages: int           # hits it occurs in
+    match: str              # "whole", "part", "synonym", "prefix" or "phrase" (as Hit.match_kinds)
+    word: str               # the query word or phrase it matched, as `parsed` shows it
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,7 @@ class SearchResult:
     # Hits the section scope left out, per section ({6: 3, 7: 1}); empty when the query names
     # its own sections (osio:) or the scope hides nothing. Never hidden without a word.
     hidden_by_scope: dict[int, int] = field(default_factory=dict)
+    forms: tuple[MatchedForm, ...] = ()   # every matched form, most frequent first
 
 
 # ---------------------------------------------------------------- analysis composition
@@ -88,8 +111,14 @@ class SearchResult:
 # prefix search (`kunn*`) runs over surface forms only while lemmas, parts and surface forms
 # share one field. Control characters never occur in analysed text (analysis._clean_input).
 SURFACE_MARK = "\x1f"
-# Whole-word lemma matches count this much more than compound-part matches in the ranking.
+# Compound parts and runs of parts carry this mark ("\x1ekunta" for kuntakokeilujen), so a query
+# asks for whole-word and part matches separately, and a whole-word-only query drops the parts.
+PART_MARK = "\x1e"
+# Whole-word lemma matches count this much more than compound-part matches in BM25.
 _WHOLE_WORD_BOOST = 2.0
+# Hits where a query word is a whole word come first, BM25 order inside each group (the
+# bench's baseline switches it off to measure the order without it).
+WHOLE_WORDS_FIRST = True
 
 
 def word_terms(text: str) -> Iterator[tuple[int, str, float]]:
@@ -97,16 +126,16 @@ def word_terms(text: str) -> Iterator[tuple[int, str, float]]:
     readings, compound parts and runs of parts, and its marked surface form, all at the
     word's position so that phrases over lemmas work.
 
-    The word's own terms (lemmas, surface) carry a boost and parts do not: Whoosh adds boosts
-    into the posting weight, so passages with the word itself rank before passages with only
-    its compounds, with no second field.
+    The word's own terms (lemmas, surface) carry a boost; parts are marked (PART_MARK) and do
+    not: Whoosh adds boosts into the posting weight, so within a group of hits passages with
+    the word itself several times score higher.
     """
     for pos, _start, _end, terms, surface, lemmas in indexed_words(text):
         for term in terms:
             if term in lemmas:
                 yield pos, term, _WHOLE_WORD_BOOST
             elif term != surface:
-                yield pos, term, 1.0
+                yield pos, PART_MARK + term, 1.0
         yield pos, SURFACE_MARK + surface, _WHOLE_WORD_BOOST
 
 
@@ -315,15 +344,17 @@ def search(
     limit: int | None = 20,
     models_dir: Path | None = None,
     progress: ProgressFn | None = None,
+    whole_words: bool = False,
 ) -> SearchResult:
     """Search the passages. `osio:` in the query replaces `sections`; `teema:`/`vuosi:` in the
-    query narrow further. `limit` 0 or None returns all hits. A missing or stale index is
-    built first (progress reported through `progress`)."""
+    query narrow further. `limit` 0 or None returns all hits. `whole_words`: every query word
+    as a whole word only (as `sana:`). A missing or stale index is built first (progress
+    reported through `progress`)."""
     if limit is not None and limit < 0:
         raise TextkitError(f"--limit {limit} ei käy: anna 0 (kaikki osumat) tai positiivinen luku.")
     ix = open_index(models_dir, progress=progress)
     _load_wordforms(Path(ix.storage.folder).parent / WORDFORMS_FILE)
-    parsed = parse_query(query)
+    parsed = parse_query(query, whole_words=whole_words)
     with ix.searcher(weighting=_WEIGHTING) as searcher:
         reader = searcher.reader()
         whoosh_query = _to_whoosh(parsed.tree, reader)
@@ -345,7 +376,10 @@ def search(
             if hidden:
                 ranked = [hit for hit in ranked if section_of[hit[1]] in in_sections]
         total = len(ranked)
+        if WHOLE_WORDS_FIRST and total > 1:
+            ranked = _whole_words_first(ranked, parsed, searcher)
         facets = _facets((docnum for _score, docnum in ranked), columns)
+        forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, reader) if total else ()
         wanted = total if not limit else min(limit, total)
         hits = tuple(_hit(searcher.stored_fields(ranked[i][1]), ranked[i][0], parsed) for i in range(wanted))
         suggestion = None
@@ -355,7 +389,7 @@ def search(
             suggestion = (f"{parsed.text.strip()} osio:1-7" if hidden
                           else _suggestion(parsed, searcher, whoosh_scope=scope))
     return SearchResult(query=query, parsed=parsed.parsed, total=total, hits=hits, facets=facets, suggestion=suggestion,
-                        hidden_by_scope=dict(sorted(hidden.items())))
+                        hidden_by_scope=dict(sorted(hidden.items())), forms=forms)
 
 
 def open_index(models_dir: Path | None = None, progress: ProgressFn | None = None):
@@ -399,6 +433,8 @@ def format_result(result: SearchResult, *, color: bool = False) -> str:
                  f"(osiot {sections}; katsaukset {editions})")
     if hidden:
         lines.append(hidden)
+    if result.forms:
+        lines.append(format_forms(result.forms))
     by_theme: dict[str, list[Hit]] = {}
     for hit in result.hits:
         by_theme.setdefault(hit.theme_id, []).append(hit)
@@ -415,6 +451,25 @@ def format_result(result: SearchResult, *, color: bool = False) -> str:
     if len(result.hits) < result.total:
         lines.append("")
         lines.append(f"Näytetään {len(result.hits)}/{count(result.total, 'hit')}; --limit 0 näyttää kaikki.")
+    return "\n".join(lines)
+
+
+# How a form matched, as the terminal output says it (the app has its own label table).
+MATCH_LABELS_FI = {"whole": "sana", "part": "yhdyssanan osa", "synonym": "synonyymi",
+                   "prefix": "katkaisu", "phrase": "fraasi"}
+_FORMS_SHOWN = 30
+
+
+def format_forms(forms: Sequence[MatchedForm], limit: int = _FORMS_SHOWN) -> str:
+    """The matched-forms facet on one line per kind: "Sanamuodot (sana): kuntien 12, kunnat 3"."""
+    lines = []
+    for kind, label in MATCH_LABELS_FI.items():
+        of_kind = [f for f in forms if f.match == kind]
+        if not of_kind:
+            continue
+        shown = ", ".join(f"{f.form} {f.count}" for f in of_kind[:limit])
+        more = f" … (+{len(of_kind) - limit})" if len(of_kind) > limit else ""
+        lines.append(f"Sanamuodot ({label}): {shown}{more}")
     return "\n".join(lines)
 
 
@@ -495,7 +550,9 @@ def _to_whoosh(node, reader):
     if isinstance(node, Phrase):
         return _Phrase([_word_query(w) for w in node.words], slop=1, ordered=True)
     if isinstance(node, Prefix):
-        return wq.Prefix("content", SURFACE_MARK + node.prefix)
+        prefix = wq.Prefix("content", SURFACE_MARK + node.prefix)
+        excluded = _form_exclusions(node.exclude_forms, node.exclude_prefixes)
+        return _Except(prefix, _any(excluded)) if excluded else prefix
     if isinstance(node, QueryFilter):
         return _filter_query(node, reader)
     if isinstance(node, And):
@@ -584,6 +641,8 @@ class _AdjacentMatcher(SpanWrappingMatcher):
 def _positions(matcher) -> Iterable[int]:
     """Positions of the current document in a term matcher or a union of them (an Or of a
     word's terms); any other matcher through its spans."""
+    if isinstance(matcher, _ExceptMatcher):
+        return matcher.value_as("positions")
     if isinstance(matcher, UnionMatcher):
         current = matcher.id()
         found: set[int] = set()
@@ -596,17 +655,290 @@ def _positions(matcher) -> Iterable[int]:
     return [span.start for span in matcher.spans()]
 
 
-def _word_query(word: Word):
-    """Any of the word's terms at one position (whole-word matches score higher: word_terms).
+def _word_query(word: Word, whole_only: bool = False):
+    """Any of the word's terms at one position, minus the text words it excludes (the same
+    rule as `textkit.query.word_match`).
 
-    Lemmas match lemmas and parts. A typed form that is not a lemma ("kunnissa") also matches
-    surface forms: a text word spelled like a query lemma was analysed like it, so the lemma
-    already finds it, and its surface need not be asked for."""
+    Lemmas match lemmas (whole words) and, unless the word is whole-only, parts. A typed form
+    that is not a lemma ("kunnissa") also matches surface forms: a text word spelled like a
+    query lemma was analysed like it, so the lemma already finds it, and its surface need not
+    be asked for."""
     from whoosh import query as wq
 
     match = [wq.Term("content", t) for t in word.terms]
     match += [wq.Term("content", SURFACE_MARK + t) for t in word.terms if t not in word.lemmas]
-    return match[0] if len(match) == 1 else wq.Or(match)
+    if not (word.whole or whole_only):
+        match += [wq.Term("content", PART_MARK + t) for t in (word.lemmas or word.terms)]
+    positive = _any(match)
+    excluded = [wq.Term("content", t) for t in word.exclude]
+    excluded += [wq.Term("content", PART_MARK + t) for t in word.exclude]
+    excluded += _form_exclusions(word.exclude_forms, word.exclude_prefixes)
+    return _Except(positive, _any(excluded)) if excluded else positive
+
+
+def _form_exclusions(forms: Sequence[str], prefixes: Sequence[str]) -> list:
+    from whoosh import query as wq
+
+    return [wq.Term("content", SURFACE_MARK + f) for f in forms] + \
+        [wq.Prefix("content", SURFACE_MARK + p) for p in prefixes]
+
+
+def _any(queries: list):
+    from whoosh import query as wq
+
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+class _Except(wq.Query):
+    """The positions of `child` except those where `exclude` also matches, i.e. the query
+    word's matches minus the text words it excludes (*maakunnissa* for `kunta`). A passage
+    whose every match is excluded is no hit; one with other matches stays, scored by the
+    share of its matches that remain."""
+
+    def __init__(self, child, exclude) -> None:
+        self.child = child
+        self.exclude = exclude
+
+    def __eq__(self, other) -> bool:
+        return type(other) is _Except and self.child == other.child and self.exclude == other.exclude
+
+    def __hash__(self) -> int:
+        return hash((_Except, self.child, self.exclude))
+
+    def __repr__(self) -> str:
+        return f"_Except({self.child!r}, {self.exclude!r})"
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self):
+        return [self.child]   # the excluded terms are not terms of the query
+
+    def apply(self, fn):
+        return _Except(fn(self.child), self.exclude)
+
+    def field(self):
+        return self.child.field()
+
+    def estimate_size(self, ixreader) -> int:
+        return self.child.estimate_size(ixreader)
+
+    def estimate_min_size(self, ixreader) -> int:
+        return 0
+
+    def matcher(self, searcher, context=None):
+        if context is None:
+            context = searcher.boolean_context()
+        child = self.child.matcher(searcher, context.set(needs_current=True))
+        if not child.is_active():
+            return child
+        exclude = self.exclude.matcher(searcher, searcher.boolean_context().set(needs_current=True))
+        if not exclude.is_active():
+            return child
+        return _ExceptMatcher(child, exclude)
+
+
+class _ExceptMatcher(WrappingMatcher):
+    def __init__(self, child, exclude) -> None:
+        super().__init__(child)
+        self._exclude = exclude
+        self._kept: list[int] = []
+        self._share = 1.0
+        self._find_next()
+
+    def copy(self):
+        return _ExceptMatcher(self.child.copy(), self._exclude.copy())
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher()
+
+    def _find_next(self) -> None:
+        child, exclude = self.child, self._exclude
+        while child.is_active():
+            doc = child.id()
+            positions = list(_positions(child))
+            if exclude.is_active() and exclude.id() < doc:
+                exclude.skip_to(doc)
+            if exclude.is_active() and exclude.id() == doc:
+                gone = set(_positions(exclude))
+                kept = [p for p in positions if p not in gone]
+            else:
+                kept = positions
+            if kept:
+                self._kept = kept
+                self._share = len(kept) / len(positions)
+                return
+            child.next()
+        self._kept = []
+
+    def next(self):
+        self.child.next()
+        self._find_next()
+
+    def skip_to(self, id):
+        if self.is_active() and id > self.child.id():
+            self.child.skip_to(id)
+            self._find_next()
+
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()
+
+    def supports(self, astype) -> bool:
+        return astype == "positions"
+
+    def value_as(self, astype):
+        if astype != "positions":
+            raise ValueError(astype)
+        return self._kept
+
+    def spans(self):
+        return [Span(p) for p in self._kept]
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def weight(self):
+        return self.child.weight() * self._share
+
+    def score(self):
+        return self.child.score() * self._share
+
+
+def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher) -> list:
+    """The hits (score, docnum) reordered: those where more query words stand as whole words
+    first, BM25 order inside each group. A hit's group counts the query's positive words (and
+    phrases, as phrases of whole words) that match it as whole words."""
+    leaves = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, (Word, Phrase))]
+    if not leaves:
+        return ranked
+    hit_docs = {docnum for _score, docnum in ranked}
+    whole_docs = []
+    for leaf in leaves:
+        if isinstance(leaf, Word):
+            q = _word_query(leaf, whole_only=True)
+        else:
+            q = _Phrase([_word_query(w, whole_only=True) for w in leaf.words], slop=1, ordered=True)
+        whole_docs.append(hit_docs.intersection(q.docs(searcher)))
+    return sorted(ranked, key=lambda item: (-sum(item[1] in docs for docs in whole_docs), -item[0], item[1]))
+
+
+def matched_forms(parsed: ParsedQuery, hit_docs: set[int], reader) -> tuple[MatchedForm, ...]:
+    """Every surface form that matched the query's positive words, prefixes and phrases in the
+    hits (document numbers), with occurrences, passages and how it matched; whole words first,
+    then most frequent first.
+
+    Word and prefix forms come from the index (the postings of each candidate surface form
+    within the hits), phrase forms from the hits' stored words."""
+    found: dict[str, list] = {}   # form → [count, passages, kind, word]
+    rank = (WHOLE, PART, "synonym", PREFIX, PHRASE).index
+
+    def add(form: str, count: int, passages: int, kind: str, word: str) -> None:
+        entry = found.get(form)
+        if entry is None or rank(kind) < rank(entry[2]):
+            found[form] = [count, passages, kind, word]
+
+    forms_of = _forms_by_term()
+    for leaf in positive_leaves(parsed.tree):
+        if isinstance(leaf, Word):
+            query_terms = set(leaf.terms) | set(leaf.lemmas)
+            candidates = {f for t in query_terms for f in forms_of.get(t, ())}
+            for form in sorted(candidates):
+                kind = _form_kind(leaf, form)
+                if kind:
+                    count, passages = _form_counts(reader, form, hit_docs)
+                    if count:
+                        add(form, count, passages, kind, leaf.label)
+        elif isinstance(leaf, Prefix):
+            for btext in reader.expand_prefix("content", SURFACE_MARK + leaf.prefix):
+                form = (btext.decode("utf-8") if isinstance(btext, bytes) else btext)[1:]
+                if prefix_match(leaf, form):
+                    count, passages = _form_counts(reader, form, hit_docs)
+                    if count:
+                        add(form, count, passages, PREFIX, f"{leaf.prefix}*")
+    phrases = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, Phrase)]
+    if phrases:
+        counts: dict[str, list[int]] = {}
+        for docnum in sorted(hit_docs):
+            fields = reader.stored_fields(docnum)
+            words = stored_words(fields["text"], fields["spans"])
+            seen = set()
+            for leaf in phrases:
+                for start, end, _kind in matching_spans_kinds(leaf, words):
+                    form = _SPACE_RUN.sub(" ", fields["text"][start:end]).lower()
+                    entry = counts.setdefault(form, [0, 0, leaf.label])
+                    entry[0] += 1
+                    if form not in seen:
+                        entry[1] += 1
+                        seen.add(form)
+        for form, (count, passages, label) in counts.items():
+            add(form, count, passages, PHRASE, f'"{label}"')
+    ordered = sorted(found.items(), key=lambda kv: (rank(kv[1][2]) > 1, -kv[1][0], kv[0]))
+    return tuple(MatchedForm(form, c, n, kind, word) for form, (c, n, kind, word) in ordered)
+
+
+def _form_kind(word: Word, form: str) -> str | None:
+    """How the text form (any of its spellings in the corpus) matches `word`; the best wins."""
+    from textkit.analysis import get_analyzer
+
+    analyze = get_analyzer().analyze_word
+    kinds = [word_match(word, info.terms, form, info.lemmas)
+             for info in (analyze(spelling) for spelling in _spellings().get(form, (form,)))]
+    kinds = [k for k in kinds if k]
+    return min(kinds, key=(WHOLE, PART, "synonym").index) if kinds else None
+
+
+def _form_counts(reader, form: str, docs: set[int]) -> tuple[int, int]:
+    """Occurrences of a surface form in `docs`, and how many of them it occurs in."""
+    term = SURFACE_MARK + form
+    if not reader.doc_frequency("content", term):
+        return 0, 0
+    count = passages = 0
+    for docnum, positions in reader.postings("content", term).items_as("positions"):
+        if docnum in docs:
+            count += len(positions)
+            passages += 1
+    return count, passages
+
+
+_FORM_MAPS: dict[str, Any] = {"size": -1}
+_FORM_MAPS_LOCK = threading.Lock()
+
+
+def _forms_by_term() -> dict[str, tuple[str, ...]]:
+    """Index term (lemma, part, run) → the lowercased surface forms of the corpus that carry
+    it, from the analyzer's word forms (which hold every word of the index once the index's
+    word forms are loaded). Rebuilt when the analyzer has learned new word forms."""
+    _refresh_form_maps()
+    return _FORM_MAPS["by_term"]
+
+
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Lowercased surface form → its spellings as analysed ("tekoäly" → Tekoäly, tekoäly)."""
+    _refresh_form_maps()
+    return _FORM_MAPS["spellings"]
+
+
+def _refresh_form_maps() -> None:
+    from textkit.analysis import get_analyzer
+
+    cache = get_analyzer()._cache
+    if _FORM_MAPS["size"] == len(cache):
+        return
+    with _FORM_MAPS_LOCK:
+        by_term: dict[str, set[str]] = {}
+        spellings: dict[str, list[str]] = {}
+        for spelling, info in list(cache.items()):
+            if not info.is_word:
+                continue
+            lower = spelling.lower()
+            spellings.setdefault(lower, []).append(spelling)
+            for term in info.terms:
+                by_term.setdefault(term, set()).add(lower)
+        _FORM_MAPS["by_term"] = {t: tuple(sorted(f)) for t, f in by_term.items()}
+        _FORM_MAPS["spellings"] = {f: tuple(s) for f, s in spellings.items()}
+        _FORM_MAPS["size"] = len(cache)
 
 
 def _filter_query(node: QueryFilter, reader):
@@ -752,7 +1084,7 @@ def _facets(docnums: Iterable[int], columns: dict[str, list]) -> dict[str, dict[
 
 def _hit(fields: dict[str, Any], score: float | None, parsed: ParsedQuery) -> Hit:
     text = fields["text"]
-    spans = matching_spans(parsed.tree, stored_words(text, fields["spans"]))
+    spans = matching_spans_kinds(parsed.tree, stored_words(text, fields["spans"]))
     return Hit(
         edition=int(fields["edition"]),
         theme_id=fields["theme_id"],
@@ -763,9 +1095,10 @@ def _hit(fields: dict[str, Any], score: float | None, parsed: ParsedQuery) -> Hi
         passage_id=fields["passage_id"],
         score=round(float(score or 0.0), 4),
         text=text,
-        snippet=snippet(text, spans),
-        matches=tuple(text[s:e] for s, e in spans),
-        spans=tuple((s, e) for s, e in spans),
+        snippet=snippet(text, [(s, e) for s, e, _kind in spans]),
+        matches=tuple(text[s:e] for s, e, _kind in spans),
+        spans=tuple((s, e) for s, e, _kind in spans),
+        match_kinds=tuple(kind for _s, _e, kind in spans),
     )
 
 

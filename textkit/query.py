@@ -7,24 +7,30 @@
     "jatkuva oppiminen"          a phrase over lemmas: the words next to each other, any inflection
     kunn*                        a prefix of the surface form (at least two characters)
     teema:ID osio:2,3 vuosi:2024 field filters (osio also takes a range: osio:2-5)
+    sana:kunta                   the word on its own only, not as a part of compounds
+    kunta EI muoto:maakunnissa   that word form does not count as a match (muoto:maakun* a prefix)
 
 `parse_query` turns the text into a small tree of frozen nodes whose leaves already hold the
 index terms (lemmas from the shared analyzer), so `textkit.index` only translates the tree to
 Whoosh queries and `matching_spans` finds the exact words of a passage that matched.
-Synonyms come from `corpus/synonyms.toml` and are applied here, at query time.
+Synonyms come from `corpus/synonyms.toml` and lexicalised compounds and fixed forms from
+`corpus/lexicalised.toml`; both are applied here, at query time, so editing them needs no
+rebuild.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence, Union
 
 from textkit.errors import TextkitError
 
 SYNONYMS_FILE = "synonyms.toml"
+LEXICALISED_FILE = "lexicalised.toml"
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 60
 # Nested parentheses and NOT/EI operators, counted together: the parser, the Whoosh query and
@@ -40,6 +46,9 @@ FIELD_NAMES = {
     "osio": "section", "section": "section",
     "vuosi": "edition", "edition": "edition", "year": "edition", "painos": "edition",
 }
+# Pseudo-fields that change how words match rather than filter passages.
+_WHOLE_FIELDS = frozenset({"sana", "word"})
+_FORM_FIELDS = frozenset({"muoto", "form"})
 _OPERATORS = {"AND": "AND", "JA": "AND", "OR": "OR", "TAI": "OR", "NOT": "NOT", "EI": "NOT"}
 _QUOTES = "\"“”„«»"
 _QUERY_TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<quote>["“”„«»])|(?P<word>[^\s()"“”„«»]+))')
@@ -59,11 +68,23 @@ _SECTION_VALUE = re.compile(r"^\d(?:-\d)?(?:,\d(?:-\d)?)*$")
 
 @dataclass(frozen=True)
 class Word:
-    """One word position: matches a text word whose index terms include any of `terms`."""
+    """One word position: matches a text word whose lemmas include any of `lemmas` (a whole
+    word), whose surface is the typed form, or whose compound parts include a lemma (a part),
+    unless the text word is excluded.
+
+    Exclusions are per text word: a word whose index terms include one of `exclude` (a
+    lexicalised compound such as *maakunta* for `kunta`), whose lowercased surface is in
+    `exclude_forms` or begins with one of `exclude_prefixes` is no match of this query word,
+    while the passage may still match through its other words."""
 
     label: str                  # how `parsed` shows it (the lemma, or the synonym as written)
     terms: tuple[str, ...]      # index terms that match: the lemmas and the typed form
     lemmas: tuple[str, ...] = ()
+    whole: bool = False         # whole words only: compound parts do not match (sana:)
+    synonym: bool = False       # a member of a synonym group other than the word typed
+    exclude: tuple[str, ...] = ()
+    exclude_forms: tuple[str, ...] = ()
+    exclude_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,9 +97,11 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Prefix:
-    """Surface forms beginning with `prefix` (lowercased)."""
+    """Surface forms beginning with `prefix` (lowercased), except the excluded forms."""
 
     prefix: str
+    exclude_forms: tuple[str, ...] = ()
+    exclude_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +137,7 @@ class ParsedQuery:
     tree: Node
     parsed: str                 # the query as understood, with synonyms
     ignored: tuple[str, ...] = ()   # stop words left out of the query
+    excluded_forms: tuple[str, ...] = ()   # EI muoto:… as typed (lowercased; "maakun*" a prefix)
 
     def filters(self, field: str) -> list[Filter]:
         return [n for n in walk(self.tree) if isinstance(n, Filter) and n.field == field]
@@ -122,8 +146,11 @@ class ParsedQuery:
 # ---------------------------------------------------------------- public API
 
 
-def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None) -> ParsedQuery:
-    """Parse a query. Raises TextkitError with a message a user can act on."""
+def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None,
+                lexicalised: "Lexicalised | None" = None, whole_words: bool = False) -> ParsedQuery:
+    """Parse a query. Raises TextkitError with a message a user can act on.
+
+    `whole_words` makes every query word match whole words only, as if typed `sana:word`."""
     if text is None or not str(text).strip():
         raise TextkitError("Tyhjä haku: kirjoita hakusana, esimerkiksi TE24, tekoäly tai \"jatkuva oppiminen\".")
     text = str(text)
@@ -137,6 +164,8 @@ def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None)
         analyzer = get_analyzer()
     if synonyms is None:
         synonyms = load_synonyms(analyzer=analyzer)
+    if lexicalised is None:
+        lexicalised = load_lexicalised(analyzer=analyzer)
     tokens = _lex(text)
     words = sum(1 for kind, _ in tokens if kind in ("word", "phrase"))
     if words > MAX_QUERY_WORDS:
@@ -149,6 +178,11 @@ def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None)
         )
     parser = _Parser(tokens, analyzer, synonyms)
     tree = parser.parse()
+    if tree is None and parser.excluded_forms:
+        raise TextkitError(
+            "EI muoto:… rajaa pois sanamuodon hakusanan osumista: lisää hakusana, esimerkiksi "
+            f"kunta EI muoto:{parser.excluded_forms[0]}."
+        )
     if tree is None:
         if parser.ignored:
             stop = ", ".join(parser.ignored)
@@ -167,7 +201,10 @@ def parse_query(text: str, *, analyzer=None, synonyms: "Synonyms | None" = None)
             "Haku sisältää vain poissulkevia ehtoja (NOT/EI). Lisää ehto, jonka pitää löytyä, "
             "esimerkiksi: kunta NOT kuntoutus."
         )
-    return ParsedQuery(text=text, tree=tree, parsed=render(tree), ignored=tuple(parser.ignored))
+    excluded = tuple(dict.fromkeys(parser.excluded_forms))
+    tree = _refine(tree, lexicalised, excluded, whole_words)
+    shown = render(tree) + "".join(f" EI muoto:{f}" for f in excluded)
+    return ParsedQuery(text=text, tree=tree, parsed=shown, ignored=tuple(parser.ignored), excluded_forms=excluded)
 
 
 def plain_words(text: str) -> list[str]:
@@ -193,7 +230,7 @@ def parse_sections(text: str) -> tuple[int, ...]:
 def render(node: Node, top: bool = True) -> str:
     """The tree as a query string a user can read (and type again)."""
     if isinstance(node, Word):
-        return node.label
+        return f"sana:{node.label}" if node.whole else node.label
     if isinstance(node, Phrase):
         return f'"{node.label}"'
     if isinstance(node, Prefix):
@@ -232,26 +269,66 @@ def positive_leaves(node: Node, negated: bool = False) -> Iterable[Word | Phrase
         yield node
 
 
+# How a text word matched a query leaf, best first (a span matched several ways keeps the best).
+WHOLE, PART, SYNONYM, PREFIX, PHRASE = "whole", "part", "synonym", "prefix", "phrase"
+MATCH_KINDS = (WHOLE, PART, SYNONYM, PREFIX, PHRASE)
+
+
 def matching_spans(node: Node, tokens: Sequence[tuple]) -> list[tuple[int, int]]:
     """Character spans of a passage's words that match the query's positive leaves.
 
     `tokens` are the passage's indexed words as stored in the index:
-    (position, start, end, terms, surface_lower, ...). Overlapping spans are merged.
+    (position, start, end, terms, surface_lower, lemmas). Overlapping spans are merged.
     """
-    spans: list[tuple[int, int]] = []
+    return [(s, e) for s, e, _kind in matching_spans_kinds(node, tokens)]
+
+
+def matching_spans_kinds(node: Node, tokens: Sequence[tuple]) -> list[tuple[int, int, str]]:
+    """`matching_spans` with how each span matched: one of MATCH_KINDS."""
+    spans: list[tuple[int, int, str]] = []
     leaves = list(positive_leaves(node))
     if not leaves:
         return []
     by_pos = {tok[0]: i for i, tok in enumerate(tokens)}
     for leaf in leaves:
         if isinstance(leaf, Word):
-            wanted = set(leaf.terms)
-            spans.extend((t[1], t[2]) for t in tokens if wanted.intersection(t[3]))
+            for t in tokens:
+                kind = word_match(leaf, t[3], t[4], t[5])
+                if kind:
+                    spans.append((t[1], t[2], kind))
         elif isinstance(leaf, Prefix):
-            spans.extend((t[1], t[2]) for t in tokens if t[4].startswith(leaf.prefix))
+            spans.extend((t[1], t[2], PREFIX) for t in tokens if prefix_match(leaf, t[4]))
         elif isinstance(leaf, Phrase):
-            spans.extend(_phrase_spans(leaf, tokens, by_pos))
+            spans.extend((s, e, PHRASE) for s, e in _phrase_spans(leaf, tokens, by_pos))
     return _merge(spans)
+
+
+def word_match(word: Word, terms: Sequence[str], lower: str, lemmas: Sequence[str]) -> str | None:
+    """How a text word (its index terms, lowercased surface and lemmas) matches query word
+    `word`: WHOLE, PART, SYNONYM, or None. The same rule as the index query (textkit.index)."""
+    if _excluded_form(lower, word.exclude_forms, word.exclude_prefixes):
+        return None
+    if word.exclude and not set(word.exclude).isdisjoint(terms):
+        return None
+    wanted = word.terms
+    if not set(wanted).isdisjoint(lemmas) or (lower in wanted and lower not in word.lemmas):
+        kind = WHOLE
+    elif word.whole:
+        return None
+    else:
+        query_parts = set(word.lemmas or word.terms)
+        if not any(t in query_parts and t not in lemmas and t != lower for t in terms):
+            return None
+        kind = PART
+    return SYNONYM if word.synonym else kind
+
+
+def prefix_match(prefix: Prefix, lower: str) -> bool:
+    return lower.startswith(prefix.prefix) and not _excluded_form(lower, prefix.exclude_forms, prefix.exclude_prefixes)
+
+
+def _excluded_form(lower: str, forms: Sequence[str], prefixes: Sequence[str]) -> bool:
+    return lower in forms or any(lower.startswith(p) for p in prefixes)
 
 
 # ---------------------------------------------------------------- synonyms
@@ -312,6 +389,85 @@ def load_synonyms(path: Path | None = None, *, analyzer=None) -> Synonyms:
             )
         groups.append(tuple(w.strip() for w in words))
     return Synonyms(tuple(groups), analyzer=analyzer)
+
+
+@dataclass(frozen=True)
+class Lexicalised:
+    """Compounds whose head does not carry its own meaning in them (*maakunta* is no kind of
+    *kunta*, *tasa-arvo* no kind of *arvo*) and word forms that are adpositions or adverbs
+    (*kautta* is not a form of *kausi*), from lexicalised.toml.
+
+    A query word that is a part of a listed compound does not match that compound, nor
+    compounds built on it (*maakuntaliitto*); a query word whose lemma is a lemma of a listed
+    form does not match the form unless it is that form as typed. The compound itself
+    (`maakunta`) and prefixes (`maakun*`) still match. Analysed lazily, once per process.
+    """
+
+    compounds: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    analyzer: object = field(default=None, compare=False, repr=False)
+    _analysed: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def exclusions(self, word: Word) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(index terms, lowercased forms) that do not count as matches of `word`."""
+        if not self.compounds and not self.forms:
+            return (), ()
+        compounds, forms = self._data()
+        lemmas = set(word.lemmas or word.terms)
+        terms = tuple(c for c, parts in compounds if c not in lemmas and not lemmas.isdisjoint(parts))
+        typed = set(word.terms) - set(word.lemmas)
+        fixed = tuple(f for f, form_lemmas in forms if f not in typed and f not in lemmas
+                      and not lemmas.isdisjoint(form_lemmas))
+        return terms, fixed
+
+    def _data(self):
+        if "data" not in self._analysed:
+            analyzer = self.analyzer
+            if analyzer is None:
+                from textkit.analysis import get_analyzer
+
+                analyzer = get_analyzer()
+            compounds = []
+            for text in self.compounds:
+                info = analyzer.analyze_word(text)
+                # parts and runs of parts (e.g. "sukupuoli" in "sukupuolivaikutus")
+                inner = set(info.terms) - set(info.lemmas) - {text.lower()}
+                compounds.extend((lemma, frozenset(inner)) for lemma in info.lemmas[:1])
+            forms = [(f.lower(), frozenset(analyzer.analyze_word(f).lemmas)) for f in self.forms]
+            self._analysed["data"] = (tuple(compounds), tuple(forms))
+        return self._analysed["data"]
+
+
+def load_lexicalised(path: Path | None = None, *, analyzer=None) -> Lexicalised:
+    """Read lexicalised.toml (`compounds = [...]`, `forms = [...]`); a missing file means none,
+    a broken one is an error."""
+    if path is None:
+        from textkit.paths import corpus_dir
+
+        path = corpus_dir() / LEXICALISED_FILE
+    path = Path(path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return Lexicalised(analyzer=analyzer)
+    return _load_lexicalised(str(path), stamp, analyzer)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_lexicalised(path: str, stamp: int, analyzer) -> Lexicalised:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TextkitError(f"Tiedosto {path} on virheellinen: {exc}") from exc
+    lists = {}
+    for key in ("compounds", "forms"):
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() and " " not in w.strip() for w in items):
+            raise TextkitError(
+                f"Tiedosto {path}: {key} on luettelo yksittäisiä sanoja, esimerkiksi {key} = [\"maakunta\", \"yhteiskunta\"]."
+            )
+        lists[key] = tuple(dict.fromkeys(w.strip() for w in items))
+    return Lexicalised(lists["compounds"], lists["forms"], analyzer=analyzer)
 
 
 def _leaf_keys(leaf: Word | Phrase) -> set[str]:
@@ -391,6 +547,7 @@ class _Parser:
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.ignored: list[str] = []
+        self.excluded_forms: list[str] = []
 
     def parse(self) -> Node | None:
         if self.tokens and self.tokens[0] in (("op", "AND"), ("op", "OR")):
@@ -449,6 +606,12 @@ class _Parser:
             nxt = self._peek()
             if nxt[0] in (None, ")") or nxt[0] == "op" and nxt[1] != "NOT":
                 raise TextkitError(f"Operaattorin {self._op_text(op_index)} jälkeen puuttuu hakusana.")
+            form = _form_value(nxt[1]) if nxt[0] == "word" else None
+            if form is not None:
+                # "EI muoto:maakunnissa": the form is not a match; no passage is excluded.
+                self.i += 1
+                self.excluded_forms.append(form)
+                return None
             child = self._unary()
             return Not(child) if child is not None else None
         return self._atom()
@@ -478,10 +641,21 @@ class _Parser:
 
     def _word(self, text: str) -> Node | None:
         field = _FIELD.match(text)
+        name = field.group("name").lower() if field else ""
+        if field and field.group("value") and name in _WHOLE_FIELDS:
+            node = self._word(field.group("value"))
+            return _whole(node)
+        if field and name in _FORM_FIELDS:
+            raise TextkitError(
+                f"muoto: rajaa sanamuodon pois osumista, ja se kirjoitetaan EI:n kanssa: "
+                f"kunta EI muoto:{field.group('value') or 'maakunnissa'}."
+            )
         if field and field.group("value") and not _is_abbreviation_with_case(field.group("name"), field.group("value")):
             return _filter(field.group("name"), field.group("value"))
         if field and not field.group("value"):
             name = field.group("name")
+            if name.lower() in _WHOLE_FIELDS:
+                raise TextkitError(f"Suodattimelta {name}: puuttuu sana, esimerkiksi sana:kunta.")
             if name.lower() in FIELD_NAMES:
                 raise TextkitError(f"Suodattimelta {name}: puuttuu arvo, esimerkiksi osio:2, vuosi:2024 tai teema:<tunnus>.")
         if text.endswith("*"):
@@ -505,6 +679,61 @@ class _Parser:
                 f"Katkaisuhaussa tarvitaan vähintään {MIN_PREFIX_CHARS} merkkiä ennen tähteä (kirjoitit {text})."
             )
         return Prefix(stem)
+
+
+def _form_value(text: str) -> str | None:
+    """The form of "muoto:maakunnissa" (lowercased; "muoto:maakun*" keeps its star), else None."""
+    field = _FIELD.match(text)
+    if not field or field.group("name").lower() not in _FORM_FIELDS:
+        return None
+    value = field.group("value").strip().lower()
+    stem = value.rstrip("*")
+    if not stem or "*" in stem or len(stem) < MIN_PREFIX_CHARS:
+        raise TextkitError(
+            f"muoto:{field.group('value')} ei kelpaa: anna sanamuoto tekstin kirjoitusasussa, esimerkiksi "
+            "EI muoto:maakunnissa, tai alku tähdellä: EI muoto:maakun*."
+        )
+    return value
+
+
+def _whole(node: Node | None) -> Node | None:
+    """`node` matching whole words only (sana:)."""
+    if isinstance(node, Word):
+        return replace(node, whole=True)
+    if isinstance(node, Or):
+        return Or(tuple(_whole(c) for c in node.children), synonyms=node.synonyms)
+    if node is None or isinstance(node, Phrase):
+        return node
+    raise TextkitError("sana: koskee yhtä sanaa, esimerkiksi sana:kunta.")
+
+
+def _refine(node: Node, lexicalised: "Lexicalised", excluded: tuple[str, ...], whole_words: bool) -> Node:
+    """The tree with every word's exclusions: lexicalised compounds and fixed forms (from
+    lexicalised.toml), the user's EI muoto:… forms and prefixes, whole words only if asked."""
+    forms = tuple(f for f in excluded if not f.endswith("*"))
+    prefixes = tuple(f.rstrip("*") for f in excluded if f.endswith("*"))
+
+    def word(w: Word) -> Word:
+        terms, fixed = lexicalised.exclusions(w)
+        return replace(w, whole=w.whole or whole_words, exclude=terms,
+                       exclude_forms=tuple(dict.fromkeys(fixed + forms)), exclude_prefixes=prefixes)
+
+    def visit(n: Node) -> Node:
+        if isinstance(n, Word):
+            return word(n)
+        if isinstance(n, Phrase):
+            return replace(n, words=tuple(word(w) for w in n.words))
+        if isinstance(n, Prefix):
+            return replace(n, exclude_forms=forms, exclude_prefixes=prefixes)
+        if isinstance(n, And):
+            return And(tuple(visit(c) for c in n.children))
+        if isinstance(n, Or):
+            return Or(tuple(visit(c) for c in n.children), synonyms=n.synonyms)
+        if isinstance(n, Not):
+            return Not(visit(n.child))
+        return n
+
+    return visit(node)
 
 
 def _filter(name: str, value: str) -> Filter:
@@ -614,9 +843,12 @@ def _only_negative(node: Node) -> bool:
 
 
 def _absorb(member: Word | Phrase, leaf: Word | Phrase) -> Word | Phrase:
-    # The group member the user typed also matches the typed form itself ("TE24:ssä").
+    # The group member the user typed also matches the typed form itself ("TE24:ssä"); the
+    # other members' matches are shown as synonym matches.
     if isinstance(member, Word) and isinstance(leaf, Word) and _same_meaning(leaf, member):
         return Word(member.label, tuple(dict.fromkeys(member.terms + leaf.terms)), member.lemmas)
+    if isinstance(member, Word) and not _same_meaning(leaf, member):
+        return replace(member, synonym=True)
     return member
 
 
@@ -631,15 +863,15 @@ def _same_meaning(leaf: Word | Phrase, member: Word | Phrase) -> bool:
 
 
 def _phrase_spans(leaf: Phrase, tokens: Sequence[tuple], by_pos: dict[int, int]) -> list[tuple[int, int]]:
-    wanted = [set(w.terms) for w in leaf.words]
+    words = leaf.words
     out = []
     for i, tok in enumerate(tokens):
-        if not wanted[0].intersection(tok[3]):
+        if not word_match(words[0], tok[3], tok[4], tok[5]):
             continue
         end_tok = tok
-        for k in range(1, len(wanted)):
+        for k in range(1, len(words)):
             j = by_pos.get(tok[0] + k)
-            if j is None or not wanted[k].intersection(tokens[j][3]):
+            if j is None or not word_match(words[k], tokens[j][3], tokens[j][4], tokens[j][5]):
                 break
             end_tok = tokens[j]
         else:
@@ -647,12 +879,14 @@ def _phrase_spans(leaf: Phrase, tokens: Sequence[tuple], by_pos: dict[int, int])
     return out
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans merged into one; it keeps the best kind (MATCH_KINDS order)."""
+    merged: list[tuple[int, int, str]] = []
+    rank = MATCH_KINDS.index
+    for start, end, kind in sorted(spans):
         if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
+            s0, e0, k0 = merged[-1]
+            merged[-1] = (s0, max(end, e0), k0 if rank(k0) <= rank(kind) else kind)
         else:
-            merged.append((start, end))
+            merged.append((start, end, kind))
     return merged
