@@ -231,19 +231,22 @@ def _add_callback(passage_id: str, query: str) -> None:
         st.session_state["basket_error"] = str(exc)
 
 
-def search(query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int) -> Any:
-    """Search results, cached per query, filters, build and synonym list (see textkit.index.search)."""
-    return _search(query, sections, theme, edition, limit, *models_key(), _synonyms_stamp())
+def search(query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int,
+           whole_words: bool = False) -> Any:
+    """Search results, cached per query, filters, build and synonym and lexicalised lists (see
+    textkit.index.search)."""
+    return _search(query, sections, theme, edition, limit, whole_words, *models_key(), _synonyms_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _search(
     query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, limit: int,
-    models: str, build: str, synonyms_stamp: tuple,
+    whole_words: bool, models: str, build: str, synonyms_stamp: tuple,
 ) -> Any:
     from textkit.index import search
 
-    return search(query, sections=sections, theme=theme, edition=edition, limit=limit, models_dir=Path(models))
+    return search(query, sections=sections, theme=theme, edition=edition, limit=limit, models_dir=Path(models),
+                  whole_words=whole_words)
 
 
 def synonyms(query: str) -> list[str]:
@@ -252,14 +255,19 @@ def synonyms(query: str) -> list[str]:
 
 
 def _synonyms_stamp() -> tuple:
-    """The synonym list is read at query time (no rebuild), so its edits must reach the caches."""
-    from textkit.query import SYNONYMS_FILE
+    """The synonym and lexicalised lists are read at query time (no rebuild), so their edits
+    must reach the caches."""
+    from textkit.query import LEXICALISED_FILE, SYNONYMS_FILE
 
-    try:
-        stat = (corpus_dir() / SYNONYMS_FILE).stat()
-    except OSError:
-        return ()
-    return (stat.st_mtime_ns, stat.st_size)
+    stamp = []
+    for name in (SYNONYMS_FILE, LEXICALISED_FILE):
+        try:
+            stat = (corpus_dir() / name).stat()
+        except OSError:
+            stamp.append(())
+            continue
+        stamp.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(stamp)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

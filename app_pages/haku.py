@@ -24,6 +24,38 @@ def _include_sections(hidden: list[int]) -> None:
     st.session_state["filter_sections"] = sorted({*st.session_state.get("filter_sections", []), *hidden})
 
 
+def _exclude_form(form: str) -> None:
+    st.session_state["query"] = ui.exclude_form_query(st.session_state.get("query", ""), form)
+
+
+def _exclude_parts() -> None:
+    st.session_state["whole_words"] = True
+
+
+def _matched_forms(forms) -> None:
+    """The matched-forms facet: one button per form excludes it; one excludes every
+    compound-part match (ticks "Vain kokonaiset sanat")."""
+    rows = ui.form_rows(forms, lang)
+    st.markdown(f"**{t('matched_forms')}**", help=t("matched_forms_help"))
+    if any(r["match"] == "part" for r in rows):
+        st.button(t("exclude_parts"), key="exclude_parts", icon="✂️", on_click=_exclude_parts)
+
+    def show(rows_shown):
+        for row in rows_shown:
+            text = f"{row['form']} · {row['count']} · {row['label']}"
+            if row["excludable"]:
+                st.button(text, key=f"exclude_form_{row['form']}", icon="✖️", type="tertiary",
+                          on_click=_exclude_form, args=(row["form"],),
+                          help=t("exclude_form_help", form=row["form"]))
+            else:
+                st.caption(text)
+
+    show(rows[: ui.FORMS_SHOWN])
+    if len(rows) > ui.FORMS_SHOWN:
+        with st.expander(t("more_forms", n=len(rows))):
+            show(rows[ui.FORMS_SHOWN:])
+
+
 def _hidden_hits(hidden: dict[int, int]) -> None:
     """"+4 osumaa osioissa 6–7" with one click to include them (never hidden without a word)."""
     note, button = st.columns([4, 1], vertical_alignment="center")
@@ -58,6 +90,7 @@ with common.user_errors():
         key=f"filter_theme_{lang}",
     )
     limit = col_limit.number_input(t("limit"), min_value=5, max_value=500, value=50, step=5, key="filter_limit")
+    whole_words = st.checkbox(t("whole_words"), key="whole_words", help=t("whole_words_help"))
 
     common.warm_up()   # after the widgets are drawn, so the page is usable meanwhile
     if not query.strip():
@@ -66,7 +99,8 @@ with common.user_errors():
     st.query_params["q"] = query
 
     result = common.search(
-        query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme or None, edition or None, int(limit)
+        query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme or None, edition or None, int(limit),
+        whole_words,
     )
 
     st.caption(f"**{t('parsed_query')}:** `{result.parsed}`")
@@ -89,7 +123,10 @@ with common.user_errors():
         _hidden_hits(result.hidden_by_scope)
     st.caption(ui.facet_line(result.facets, lang))
     per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.facets.get('theme', {}), names))
-    st.altair_chart(
+    chart_col, forms_col = st.columns([3, 2])
+    with forms_col:
+        _matched_forms(result.forms)
+    chart_col.altair_chart(
         alt.Chart(per_theme, title=t("hits_per_theme"))
         .mark_bar(size=18)
         .encode(

@@ -139,6 +139,34 @@ def test_a_scope_that_hides_every_hit_offers_them_too(app):
     assert any("1 osuma" == m.value for m in app.markdown)
 
 
+def _form_buttons(at: AppTest) -> dict[str, object]:
+    return {b.key.removeprefix("exclude_form_"): b for b in at.button if (b.key or "").startswith("exclude_form_")}
+
+
+def test_matched_forms_beside_the_chart_one_click_excludes_a_form_or_all_compound_parts(app):
+    search(app, "kunta")
+    forms = _form_buttons(app)
+    assert {"kuntien", "kunnat", "kuntakokeilujen"} <= set(forms)
+    assert not {"maakunnissa", "yhteiskunnassa"} & set(forms)       # lexicalised: no match at all
+    assert "kuntien · 4 · sana" in forms["kuntien"].label
+    hits_before = [m.value for m in app.markdown if "osuma" in m.value]
+
+    forms["kuntien"].click().run()
+    _assert_clean(app)
+    assert app.text_input(key="query").value == "kunta EI muoto:kuntien"
+    assert "`kunta EI muoto:kuntien`" in _captions(app)
+    assert "kuntien" not in _form_buttons(app)
+    assert [m.value for m in app.markdown if "osuma" in m.value] != hits_before
+
+    app.button(key="exclude_parts").click().run()
+    _assert_clean(app)
+    assert app.checkbox(key="whole_words").value is True
+    assert "`sana:kunta EI muoto:kuntien`" in _captions(app)
+    assert "kuntakokeilujen" not in _form_buttons(app)
+    assert "kunnat" in _form_buttons(app)
+    assert not any((b.key or "") == "exclude_parts" for b in app.button)   # nothing left to exclude
+
+
 def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
     search(app, "EI kunta", expect_clean=False)
     assert not app.exception

@@ -140,3 +140,16 @@ def _theme(sections=(2,)) -> Theme:
             for n in sections
         ),
     )
+
+
+def test_matched_form_rows_and_one_click_exclusion_of_a_form():
+    forms = [SimpleNamespace(form="kuntien", count=4, passages=3, match="whole"),
+             SimpleNamespace(form="jatkuvan oppimisen", count=2, passages=2, match="phrase")]
+    rows = ui.form_rows(forms)
+    assert rows[0]["label"] == "sana" and rows[0]["excludable"]
+    assert ui.form_rows(forms, "en")[0]["label"] == "word"
+    assert not rows[1]["excludable"], "a phrase is not one form"
+    assert ui.exclude_form_query("kunta", "kuntien") == "kunta EI muoto:kuntien"
+    once = ui.exclude_form_query("kunta EI muoto:kuntien", "kuntien")
+    assert once == "kunta EI muoto:kuntien"
+    assert ui.exclude_form_query("kunta EI muoto:kuntien ", "kunnat") == "kunta EI muoto:kuntien EI muoto:kunnat"

@@ -101,6 +101,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "include_hidden": ("Näytä nekin", "Include them"),
     "include_hidden_help": ("Lisää osiot {sections} hakuun.", "Add sections {sections} to the search."),
     "hits_per_theme": ("Osumat teemoittain", "Hits per theme"),
+    "matched_forms": ("Osuneet sanamuodot", "Matched word forms"),
+    "matched_forms_help": (
+        "Napsauta muotoa, niin se ei enää ole osuma (haku saa ehdon EI muoto:…).",
+        "Click a form to stop it counting as a match (the query gets EI muoto:…).",
+    ),
+    "whole_words": ("Vain kokonaiset sanat", "Whole words only"),
+    "whole_words_help": (
+        "Hakusana ei osu yhdyssanojen osiin (kuntakokeilujen), vain sanaan itseensä (kuntien). Sama kuin sana:kunta.",
+        "Query words do not match parts of compounds (kuntakokeilujen), only the word itself (kuntien). Same as sana:kunta.",
+    ),
+    "exclude_parts": ("Poista yhdyssanaosumat", "Exclude compound-part matches"),
+    "exclude_form_help": ("Poista muoto {form} osumista", "Exclude the form {form} from the matches"),
+    "more_forms": ("Kaikki {n} muotoa", "All {n} forms"),
+    "match_whole": ("sana", "word"),
+    "match_part": ("yhdyssanan osa", "compound part"),
+    "match_synonym": ("synonyymi", "synonym"),
+    "match_prefix": ("katkaisu", "prefix"),
+    "match_phrase": ("fraasi", "phrase"),
     "hits": ("osumia", "hits"),
     "full_passage": ("Koko kappale", "Full passage"),
     "add_to_basket": ("Lisää koriin", "Add to basket"),
@@ -325,6 +343,27 @@ def highlight_html(text: str, matches: Iterable[str]) -> str:
         cursor = match.end()
     out.append(html.escape(text[cursor:], quote=False))
     return "".join(out)
+
+
+FORMS_SHOWN = 12   # matched forms listed beside the chart before "all forms"
+
+
+def form_rows(forms: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
+    """The matched-forms facet as rows for the Haku page: form, count, how it matched (label),
+    and whether one click can exclude it (a phrase has no single form to exclude)."""
+    return [
+        {"form": f.form, "count": f.count, "passages": f.passages, "match": f.match,
+         "label": label(f"match_{f.match}", lang), "excludable": " " not in f.form}
+        for f in forms
+    ]
+
+
+def exclude_form_query(query: str, form: str) -> str:
+    """The query with `EI muoto:form` added (once): that form no longer counts as a match."""
+    clause = f"EI muoto:{form}"
+    if re.search(rf"(?<!\S)EI muoto:{re.escape(form)}(?!\S)", query, re.IGNORECASE):
+        return query
+    return f"{query.rstrip()} {clause}"
 
 
 def synonym_groups(tree: Any) -> list[str]:
