@@ -119,9 +119,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from textkit.build import build_models
+    from textkit.build import build_models, check_models
 
+    if args.check:
+        problem = check_models()
+        if problem:
+            raise TextkitError(problem)
+        print("Hakuindeksi ja aihemalli ovat ehjiä ja ajan tasalla: jokainen tiedosto vastaa rakennustiedon tarkistussummaa.")
+        return 0
     report = build_models(force=args.force, progress=stderr_progress())
+    if report.repaired:
+        print(f"Korjattu: {report.repaired}")
     if report.built:
         print(f"Rakennettu: {report.passages} kappaletta (katsaukset {', '.join(map(str, report.editions))}), "
               f"aihemalli {'mukana' if report.topics else 'puuttuu'}, {report.seconds:.1f} s → {report.path}")
@@ -334,6 +342,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = command("build", _cmd_build, "Build the search index and topic model from corpus/ into models/.")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--check", action="store_true",
+                   help="only verify the built files against their checksums (exit 2 if anything is wrong)")
 
     p = command("search", _cmd_search, "Search the reports (Finnish-aware: inflections, compounds, phrases).")
     p.add_argument("query")

@@ -18,13 +18,16 @@ analysis as the index, without tokenising the passage again at query time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
+import pickle
+import struct
+import zlib
 from array import array
 import re
 import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -35,6 +38,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
@@ -48,6 +52,11 @@ from textkit.query import (
 )
 
 INDEX_DIRNAME = "index"
+# What Whoosh raises on index files that are truncated, overwritten or swapped away while read
+# ("created on different architecture", UnpicklingError, struct errors, a stored-fields column
+# that is not there any more).
+_READ_ERRORS = (WhooshIndexError, EOFError, OSError, IndexError, KeyError, TypeError, ValueError, AttributeError,
+                ImportError, OverflowError, MemoryError, pickle.UnpicklingError, struct.error, zlib.error)
 # Analyses of every word form of the corpus, saved beside the index: a new process (a CLI
 # search) then analyses its query without loading simplemma's large dictionary.
 WORDFORMS_FILE = "wordforms.json"
@@ -335,6 +344,22 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
 # ---------------------------------------------------------------- search
 
 
+def _repaired_on_read_error(search_fn):
+    """Run a search; on a Whoosh read error, rebuild if the index files differ from their
+    checksums (saying what was wrong) and run it once more on the new index."""
+
+    @functools.wraps(search_fn)
+    def wrapper(query: str, **kwargs):
+        try:
+            return search_fn(query, **kwargs)
+        except _READ_ERRORS as exc:
+            _repair_after(exc, kwargs.get("models_dir"), kwargs.get("progress"))
+        return search_fn(query, **kwargs)
+
+    return wrapper
+
+
+@_repaired_on_read_error
 def search(
     query: str,
     *,
@@ -352,14 +377,12 @@ def search(
     reported through `progress`)."""
     if limit is not None and limit < 0:
         raise TextkitError(f"--limit {limit} ei käy: anna 0 (kaikki osumat) tai positiivinen luku.")
-    ix = open_index(models_dir, progress=progress)
-    _load_wordforms(Path(ix.storage.folder).parent / WORDFORMS_FILE)
     parsed = parse_query(query, whole_words=whole_words)
-    with ix.searcher(weighting=_WEIGHTING) as searcher:
+    with _pinned_searcher(models_dir, progress) as searcher:
         reader = searcher.reader()
         whoosh_query = _to_whoosh(parsed.tree, reader)
         scope = _scope(parsed, reader, sections=sections, theme=theme, edition=edition)
-        per_index = _per_index(ix, reader)
+        per_index = _per_index(reader)
         columns = _facet_columns(per_index, reader)
         # One search over the wider scope (theme and edition only), split by section after:
         # the hits the section scope hides are counted, not lost, at no second search.
@@ -393,19 +416,56 @@ def search(
 
 
 def open_index(models_dir: Path | None = None, progress: ProgressFn | None = None):
-    """The Whoosh index in `models_dir` (default models_dir()), built first if missing or stale."""
-    from whoosh import index as whoosh_index
+    """The Whoosh index in `models_dir` (default models_dir()), built first if missing, stale or
+    damaged. Its searchers read the index's files as they are when opened: search() opens
+    them through `_pinned_searcher`, which waits for a swap in progress."""
+    from textkit import build
 
+    folder = build.ensure_models(models_dir=models_dir, progress=progress)
+    with build.reading(folder):
+        return _open(Path(folder) / INDEX_DIRNAME)
+
+
+@contextlib.contextmanager
+def _pinned_searcher(models_dir: Path | None, progress: ProgressFn | None):
+    """A searcher whose every file is open before a rebuild can swap another index in: the
+    table of contents, the terms and postings, and the stored fields and field lengths that
+    Whoosh would otherwise open lazily, on first use, possibly from the next index."""
     from textkit import build
 
     folder = build.ensure_models(models_dir=models_dir, progress=progress)
     target = Path(folder) / INDEX_DIRNAME
-    try:
-        return _open_cached(str(target), _toc_stamp(target))
-    except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as exc:
+    with build.reading(folder):
+        ix = _open(target)
+        searcher = ix.searcher(weighting=_WEIGHTING)
+        try:
+            for leaf, _offset in searcher.reader().leaf_readers():
+                if leaf.doc_count_all():
+                    leaf.stored_fields(0)
+                    leaf.doc_field_length(0, "content")
+            _load_wordforms(Path(folder) / WORDFORMS_FILE)
+        except BaseException:
+            searcher.close()
+            raise
+    with searcher:
+        yield searcher
+
+
+def _open(target: Path):
+    return _open_cached(str(target), _toc_stamp(target))
+
+
+def _repair_after(exc: BaseException, models_dir: Path | None, progress: ProgressFn | None) -> str:
+    """A Whoosh read error: rebuild if the files differ from their checksums, else report."""
+    from textkit import build, paths
+
+    problem = build.repair_models(paths.models_dir(models_dir), progress=progress)
+    if problem is None:
         raise TextkitError(
-            f"Hakuindeksi {target} on rikki tai keskeneräinen ({exc}). Aja `textkit build --force`."
+            f"Hakuindeksiä {paths.models_dir(models_dir) / INDEX_DIRNAME} ei voitu lukea "
+            f"({type(exc).__name__}: {exc}). Aja `textkit build --force`."
         ) from exc
+    return problem
 
 
 def theme_ids(reader) -> list[str]:
@@ -973,20 +1033,25 @@ def _scope(parsed: ParsedQuery, reader, *, sections, theme, edition):
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-# Per opened index: what is computed once from all documents, not on every search (the bench
+# Per index version: what is computed once from all documents, not on every search (the bench
 # showed the section filter and the facet counts growing with the corpus on every query).
-_PER_INDEX: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+# Keyed by the segments' ids, which are new in every build: a generation number is not (a
+# fresh index always has generation 1), so after a swap the old values would be used.
+_PER_INDEX: dict[tuple, dict[str, Any]] = {}
 _PER_INDEX_LOCK = threading.Lock()
 _FACET_FIELDS = ("theme_id", "section", "edition")
 _MAX_CACHED_SCOPES = 64
+_MAX_CACHED_VERSIONS = 4
 
 
-def _per_index(ix, reader) -> dict[str, Any]:
+def _per_index(reader) -> dict[str, Any]:
+    version = tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers())
     with _PER_INDEX_LOCK:
-        entry = _PER_INDEX.get(ix)
-        if entry is None or entry["generation"] != reader.generation():
-            entry = {"generation": reader.generation(), "scopes": {}, "facets": None}
-            _PER_INDEX[ix] = entry
+        entry = _PER_INDEX.get(version)
+        if entry is None:
+            if len(_PER_INDEX) >= _MAX_CACHED_VERSIONS:
+                _PER_INDEX.clear()
+            entry = _PER_INDEX[version] = {"scopes": {}, "facets": None}
         return entry
 
 
