@@ -16,7 +16,8 @@ from pathlib import PurePath
 from typing import Any, Iterable, Sequence
 
 from textkit.errors import TextkitError
-from textkit.parse import MAX_FILE_BYTES, NARRATIVE_SECTIONS
+from textkit.limits import check_zip
+from textkit.parse import MAX_FILE_BYTES, NARRATIVE_SECTIONS, decode_text
 from textkit.types import Edition
 
 LANGUAGES = ("fi", "en")
@@ -420,9 +421,9 @@ _SAFE_NAME_CHARS = re.compile(r"[^a-z0-9._-]+")
 def check_upload(filename: str, data: bytes) -> str:
     """Check an uploaded edition file's type and size; return its type ("pdf", "docx", "txt").
 
-    The extension must match the content (PDF magic, DOCX zip container, UTF-8
-    text), so a renamed file is caught here with a clear message instead of
-    failing deep in the parser.
+    The extension must match the content (PDF magic, DOCX zip container within the
+    inflation limits of textkit.limits, text in an encoding the parser reads), so a
+    renamed file is caught here with a clear message instead of failing deep in the parser.
     """
     suffix = PurePath(filename).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES:
@@ -441,14 +442,10 @@ def check_upload(filename: str, data: bytes) -> str:
         raise TextkitError(f"Tiedosto {filename!r} ei ole PDF-tiedosto, vaikka sen pääte on .pdf.")
     if suffix == "docx" and not data.startswith(b"PK\x03\x04"):
         raise TextkitError(f"Tiedosto {filename!r} ei ole Word (DOCX) -tiedosto, vaikka sen pääte on .docx.")
+    if suffix == "docx":
+        check_zip(data, filename)  # a decompression bomb is refused before anything inflates it
     if suffix == "txt":
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise TextkitError(
-                f"Tiedosto {filename!r} ei ole UTF-8-tekstiä (virheellinen tavu kohdassa {exc.start}). "
-                "Tallenna se UTF-8-muodossa ja yritä uudelleen."
-            ) from None
+        decode_text(data, filename)  # the encodings `textkit parse` reads, with its messages
     return suffix
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textkit.errors import TextkitError
+from textkit.limits import check_zip
 from textkit.parse.model import Document
 from textkit.parse.text import PAGE_MARK
 from textkit.parse.txt import document_from_text
@@ -18,6 +19,7 @@ def read_docx(data: bytes, name: str) -> Document:
         import docx
     except ImportError:  # pragma: no cover - declared dependency
         raise TextkitError("reading .docx files needs python-docx: pip install python-docx") from None
+    check_zip(data, name)  # a decompression bomb is refused before python-docx inflates it
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textkit.errors import TextkitError
+from textkit.limits import pdf_page_texts
 from textkit.parse.model import Document
 from textkit.parse.text import PAGE_MARK
 from textkit.parse.txt import document_from_text
@@ -25,7 +26,7 @@ def read_pdf(data: bytes, name: str) -> Document:
                 reader.decrypt("")
             except Exception:
                 raise TextkitError(f"{name}: the PDF is password-protected") from None
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = pdf_page_texts(reader, len(data), name)  # page, inflation and text caps
     except TextkitError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

@@ -99,21 +99,28 @@ def document_from_text(text: str, source: str, fmt: str = "txt") -> Document:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252.
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 (with BOM, or without one when
+    the zero bytes fall in every other position as UTF-16 puts them), else cp1252. The app's
+    upload check (textkit.ui.check_upload) uses this same function.
 
     Binary data (NUL bytes, control characters) is refused. cp1252 is the only
     8-bit fallback: it is what Finnish Windows tools write, and latin-1 differs
     from it only in rarely used control positions.
     """
+    binary = f"{name}: tiedosto on binääritiedosto eikä tekstiä (odotettiin .txt-, .pdf- tai .docx-katsausta)."
+    utf16 = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif utf16:
         try:
-            return data.decode("utf-16")
+            text = data.decode(utf16)
         except UnicodeDecodeError:
-            raise TextkitError(f"{name}: the file claims to be UTF-16 but cannot be decoded") from None
+            raise TextkitError(f"{name}: tiedosto näyttää UTF-16-tekstiltä, mutta sitä ei voi lukea sellaisena.") from None
+        if _controls(text) > max(10, len(text[:65536]) // 200):
+            raise TextkitError(binary)
+        return text
     if b"\x00" in data[:65536]:
-        raise TextkitError(f"{name}: this is a binary file, not text (expected a .txt, .pdf or .docx report)")
+        raise TextkitError(binary)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -121,17 +128,36 @@ def decode_text(data: bytes, name: str) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise TextkitError(
-                f"{name}: the text is neither UTF-8 nor Windows-1252/Latin-1; save it as UTF-8 and try again"
+                f"{name}: teksti ei ole UTF-8- eikä Windows-1252/Latin-1-merkistöä; tallenna se UTF-8-muodossa ja yritä uudelleen."
             ) from None
         if not _reads_as_finnish(text):
             raise TextkitError(
-                f"{name}: the text is not UTF-8 and does not read as Finnish in Windows-1252/Latin-1 "
-                "either; save it as UTF-8 and try again"
+                f"{name}: teksti ei ole UTF-8-merkistöä eikä se näytä suomelta Windows-1252/Latin-1-merkistönäkään; "
+                "tallenna se UTF-8-muodossa ja yritä uudelleen."
             )
-    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    if controls > max(10, len(text[:65536]) // 200):
-        raise TextkitError(f"{name}: this is a binary file, not text (expected a .txt, .pdf or .docx report)")
+    if _controls(text) > max(10, len(text[:65536]) // 200):
+        raise TextkitError(binary)
     return text
+
+
+def _controls(text: str) -> int:
+    return sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the file's zero bytes sit at odd (or even) positions
+    only, as in UTF-16 text of the Latin alphabet; None otherwise (also for binary files,
+    whose zero bytes fall anywhere)."""
+    sample = data[:65536]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd >= half * 0.6 and even == 0:
+        return "utf-16-le"
+    if even >= half * 0.6 and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 
