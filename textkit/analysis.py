@@ -90,6 +90,7 @@ class Analyzer:
 
     def __init__(self) -> None:
         self._nlp = None
+        self._rules = None   # a RuleTokenizer from models/ (textkit.tokenize): spaCy not needed
         self._cache: dict[str, WordAnalysis] = {}
         self._fields: dict[str, tuple] = {}  # per surface form: everything a Token needs but its place
         self._lock = threading.RLock()
@@ -220,10 +221,32 @@ class Analyzer:
                     changed += 1
         return changed
 
+    def save_tokenizer(self, path: Path) -> None:
+        """Write the rules of the spaCy tokenizer to `path`, for `load_tokenizer`."""
+        from textkit.tokenize import save_rules
+
+        save_rules(self._tokenizer(), path)
+
+    def load_tokenizer(self, path: Path) -> bool:
+        """Tokenise from now on with the rules saved by `save_tokenizer` (the same tokens as
+        spaCy's tokenizer, without importing spaCy) unless spaCy is already loaded. False, and
+        spaCy stays in use, if the file is missing or was written by another spaCy version."""
+        from textkit.tokenize import RuleTokenizer
+
+        if self._nlp is not None:
+            return True
+        rules = RuleTokenizer.load(path)
+        if rules is not None:
+            self._rules = rules
+        return rules is not None
+
     # -- private
     def _token_spans(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():
             return []
+        if self._nlp is None and self._rules is not None:
+            with self._lock:
+                return self._rules.spans(text)
         from spacy.attrs import IDX, IS_SPACE, LENGTH
 
         nlp = self._tokenizer()

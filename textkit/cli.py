@@ -86,10 +86,11 @@ def _corpus_analyzer():
     build split by what the corpus attests ("hankkeistustyöpajojen") show their parts here too."""
     from textkit import paths
     from textkit.analysis import get_analyzer
-    from textkit.index import WORDFORMS_FILE
+    from textkit.index import TOKENIZER_FILE, WORDFORMS_FILE
 
     analyzer = get_analyzer()
     analyzer.load_wordforms(paths.models_dir() / WORDFORMS_FILE)
+    analyzer.load_tokenizer(paths.models_dir() / TOKENIZER_FILE)
     return analyzer
 
 

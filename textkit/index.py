@@ -60,6 +60,9 @@ _READ_ERRORS = (WhooshIndexError, EOFError, OSError, IndexError, KeyError, TypeE
 # Analyses of every word form of the corpus, saved beside the index: a new process (a CLI
 # search) then analyses its query without loading simplemma's large dictionary.
 WORDFORMS_FILE = "wordforms.json"
+# The rules of the tokenizer the index was built with: a search tokenises its query with them
+# instead of importing spaCy (textkit/tokenize.py).
+TOKENIZER_FILE = "tokenizer.json"
 DEFAULT_SECTIONS = NARRATIVE_SECTIONS   # the search scope unless the user picks sections
 SNIPPET_CHARS = 240
 # The analysed words of the last passages: a document's stored words and its content field
@@ -335,6 +338,7 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
         writer.cancel()
         raise
     get_analyzer().save_wordforms(Path(models_dir) / WORDFORMS_FILE)
+    get_analyzer().save_tokenizer(Path(models_dir) / TOKENIZER_FILE)
     add_stage_time("index write", clock)
     if progress:
         progress(1.0, f"Indeksoitu {total} kappaletta")
@@ -591,7 +595,9 @@ def _load_wordforms(path: Path) -> None:
 def _load_wordforms_once(path: str, stamp: int) -> None:
     from textkit.analysis import get_analyzer
 
-    get_analyzer().load_wordforms(Path(path))
+    analyzer = get_analyzer()
+    analyzer.load_wordforms(Path(path))
+    analyzer.load_tokenizer(Path(path).with_name(TOKENIZER_FILE))
 
 
 def _toc_stamp(target: Path) -> tuple:
