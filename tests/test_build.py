@@ -159,6 +159,25 @@ def test_a_later_failed_build_never_deletes_the_only_complete_index(corpus, monk
     assert "käytetään edellistä" in capsys.readouterr().err
 
 
+def test_an_index_moved_aside_by_an_older_swap_is_put_back_not_deleted(corpus, capsys):
+    """The state the probe found after a kill in the swap of textkit before the journal:
+    models/index missing, the complete index in .old-index-…, a build record marked
+    incomplete. A build that cannot run then deleted it; now it is put back."""
+    folder, models = corpus
+    build.build_models()
+    total = search("hanke", limit=0).total
+    os.rename(models / INDEX_DIRNAME, models / f"{build.OLD_PREFIX}index-1a2b3c4d")
+    (models / build.BUILD_FILE).write_text('{"incomplete": true}', encoding="utf-8")
+    manifest = folder / "editions.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[edition]]\nyear = 2031\nfile = "puuttuu-2031.txt"\n',
+                        encoding="utf-8")
+    with pytest.raises(TextkitError):
+        build.build_models()
+    assert (models / INDEX_DIRNAME).is_dir() and _leftovers(models) == []
+    assert search("hanke", limit=0).total == total  # the rebuild fails; the previous index answers
+    assert "käytetään edellistä" in capsys.readouterr().err
+
+
 def test_a_real_kill_at_the_rename_of_the_index_loses_nothing(corpus, tmp_path):
     """SIGKILL in a child process just before the new index is renamed into place."""
     folder, models = corpus

@@ -160,8 +160,7 @@ def ensure_models(models_dir: Path | None = None, progress: ProgressFn | None = 
     if status in ("missing", "damaged"):
         if status == "missing":
             report_progress(progress, 0.0, f"Hakuindeksiä ei ole vielä ({models}); rakennetaan se")
-        else:
-            report_progress(progress, 0.0, f"{verify_models(models)} Rakennetaan hakuindeksi uudelleen.")
+        # (a damaged index: build_models names the bad file as it starts the rebuild)
         build_models(progress=progress, models_dir=models)
         return models
     if build_running(models):
@@ -456,11 +455,24 @@ def _remove_leftovers(models: Path) -> None:
     running, and recover_swap() has finished any swap that needed them)."""
     if _journal(models).exists():
         return
+    _restore_lost_index(models)
     for p in models.iterdir():
         if p.name.startswith((TMP_PREFIX, OLD_PREFIX)) and p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
         elif p.name.startswith(f"{JOURNAL_FILE}.") and p.name.endswith(".tmp"):
             p.unlink(missing_ok=True)  # a journal a killed build did not finish writing
+
+
+def _restore_lost_index(models: Path) -> None:
+    """Never delete the only index: with models/index missing and no journal (a swap of an
+    older textkit killed after moving the index aside), its backup is put back, the newest
+    first. The build record does not match it, so it counts as stale until rebuilt."""
+    if (models / "index").exists():
+        return
+    backups = [p for p in models.glob(f"{OLD_PREFIX}index-*") if p.is_dir()]
+    backups += [p for p in models.glob(f"{OLD_PREFIX}*/index") if p.is_dir()]
+    if backups:
+        os.rename(max(backups, key=lambda p: p.stat().st_mtime_ns), models / "index")
 
 
 @contextlib.contextmanager
