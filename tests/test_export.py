@@ -320,6 +320,38 @@ def test_export_a_search_all_hits_or_top_n(tmp_path, index_2024):
     assert top == 3 and (tmp_path / "top.md").read_text(encoding="utf-8").count("\n— ESR+") == 3
 
 
+def test_exports_of_a_search_carry_the_matched_forms(tmp_path, index_2024):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from textkit.index import search
+
+    result = search("kunta", limit=0, models_dir=index_2024)
+    path, count = export.export_query("kunta", tmp_path / "kunta.xlsx", models_dir=index_2024)
+    book = load_workbook(path)
+    header, *rows = list(book["Otteet"].iter_rows(values_only=True))
+    assert header[-1] == "Osumat" and count == len(rows) == result.total
+    assert any("kuntien (sana)" in row[-1] for row in rows)
+    assert any("kuntakokeilujen (yhdyssanan osa)" in row[-1] for row in rows)
+    forms_header, *forms = list(book["Sanamuodot"].iter_rows(values_only=True))
+    assert forms_header[:4] == ("Sanamuoto", "Esiintymiä", "Kappaleita", "Osuma")
+    assert [(f[0], f[1]) for f in forms] == [(f.form, f.count) for f in result.forms]
+    assert not {"maakunnissa", "yhteiskunnassa"} & {f[0] for f in forms}
+
+    export.export_query("kunta", tmp_path / "kunta.csv", models_dir=index_2024)
+    table = list(csv.reader(io.StringIO((tmp_path / "kunta.csv").read_text(encoding="utf-8-sig"), newline=""),
+                            delimiter=";"))
+    assert table[0][-1] == "Osumat" and any("kuntien (sana)" in row[-1] for row in table[1:])
+    export.export_query("kunta", tmp_path / "kunta.docx", models_dir=index_2024)
+    paragraphs = [p.text for p in Document(tmp_path / "kunta.docx").paragraphs]
+    assert any(t.startswith("Osuneet sanamuodot: kuntien 4 (sana)") for t in paragraphs)
+    export.export_query("kunta", tmp_path / "kunta.md", models_dir=index_2024)
+    assert "*Osuneet sanamuodot:* kuntien 4 (sana)" in (tmp_path / "kunta.md").read_text(encoding="utf-8")
+    # a basket export has no search, so no forms and no extra column
+    basket = export.render(export.excerpts_from_hits(result.hits[:1]), "csv").decode("utf-8-sig")
+    assert "Osumat" not in basket.splitlines()[0]
+
+
 def test_search_without_hits_writes_nothing(tmp_path, index_2024):
     with pytest.raises(TextkitError, match="found nothing; no file was written"):
         export.export_query("qqxyzzy", tmp_path / "tyhja.docx", models_dir=index_2024)

@@ -20,6 +20,7 @@ import io
 import os
 import re
 import tempfile
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -132,21 +133,54 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
     return _EXTENSIONS[suffix]
 
 
-def render(excerpts: Sequence[Excerpt], fmt: str, *, title: str = "") -> bytes:
-    """The export file's content. `title` heads DOCX and Markdown documents (e.g. the query)."""
+@dataclass(frozen=True)
+class SearchForms:
+    """What an export of a search adds: the matched-forms facet (textkit.index.MatchedForm
+    records) and, per passage id, the words that matched in it with how they matched."""
+
+    forms: tuple[Any, ...] = ()
+    matches: dict[str, str] = field(default_factory=dict)
+
+
+# How a form matched, in the exports (as the CLI's text output says it).
+_MATCH_LABELS = {"whole": "sana", "part": "yhdyssanan osa", "synonym": "synonyymi",
+                 "prefix": "katkaisu", "phrase": "fraasi"}
+_MATCHES_COLUMN = ("matches", "Osumat", 30)
+
+
+def render(excerpts: Sequence[Excerpt], fmt: str, *, title: str = "", search: SearchForms | None = None) -> bytes:
+    """The export file's content. `title` heads DOCX and Markdown documents (e.g. the query);
+    `search` (an export of a search) adds the matched forms: a sheet in XLSX, a list under the
+    title in DOCX and Markdown, and an "Osumat" column per excerpt in XLSX and CSV."""
     fmt = format_for("", fmt)
     if not excerpts:
         raise TextkitError("Nothing to export: no excerpts.")
     renderer = {"xlsx": _render_xlsx, "docx": _render_docx, "csv": _render_csv, "md": _render_md}[fmt]
-    return renderer(list(excerpts), title)
+    return renderer(list(excerpts), title, search or SearchForms())
 
 
-def write_export(excerpts: Sequence[Excerpt], out: str | Path, fmt: str | None = None, *, title: str = "") -> Path:
+def write_export(excerpts: Sequence[Excerpt], out: str | Path, fmt: str | None = None, *, title: str = "",
+                 search: SearchForms | None = None) -> Path:
     """Write an export file atomically; returns its path."""
     out = Path(out).expanduser()
     fmt = format_for(out, fmt)
     _check_writable(out)
-    return _write_atomic(out, render(excerpts, fmt, title=title))
+    return _write_atomic(out, render(excerpts, fmt, title=title, search=search))
+
+
+def search_forms(result: Any) -> SearchForms:
+    """The matched forms of a search result (textkit.index.SearchResult) for an export."""
+    matches = {}
+    for hit in result.hits:
+        kinds = getattr(hit, "match_kinds", ()) or ("",) * len(hit.matches)
+        words = dict.fromkeys(f"{m} ({_MATCH_LABELS.get(k, k)})" if k else m for m, k in zip(hit.matches, kinds))
+        matches[hit.passage_id] = "; ".join(words)
+    return SearchForms(tuple(getattr(result, "forms", ())), matches)
+
+
+def forms_line(forms: Sequence[Any]) -> str:
+    """The matched-forms facet on one line: "kuntien 4 (sana), kuntakokeilujen 1 (yhdyssanan osa)"."""
+    return ", ".join(f"{f.form} {f.count} ({_MATCH_LABELS.get(f.match, f.match)})" for f in forms)
 
 
 def excerpts_from_hits(hits: Iterable[Any], *, query: str = "") -> list[Excerpt]:
@@ -186,7 +220,7 @@ def export_query(
         hint = f" Did you mean {result.suggestion!r}?" if getattr(result, "suggestion", None) else ""
         raise TextkitError(f"The search {query!r} found nothing; no file was written.{hint}")
     excerpts = excerpts_from_hits(hits, query=query)
-    return write_export(excerpts, out, fmt, title=f"Haku: {query}"), len(excerpts)
+    return write_export(excerpts, out, fmt, title=f"Haku: {query}", search=search_forms(result)), len(excerpts)
 
 
 def export_collection(
@@ -209,8 +243,9 @@ def neutralise_cell(value: Any) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-def _row(excerpt: Excerpt) -> dict[str, Any]:
+def _row(excerpt: Excerpt, search: SearchForms | None = None) -> dict[str, Any]:
     return {
+        "matches": search.matches.get(excerpt.passage_id, "") if search else "",
         "edition": excerpt.edition,
         "theme": excerpt.theme,
         "section": excerpt.section,
@@ -227,29 +262,45 @@ def _row(excerpt: Excerpt) -> dict[str, Any]:
     }
 
 
-def _render_xlsx(excerpts: list[Excerpt], title: str) -> bytes:
+def _columns(search: SearchForms) -> tuple[tuple[str, str, int], ...]:
+    return COLUMNS + (_MATCHES_COLUMN,) if search.matches else COLUMNS
+
+
+def _render_xlsx(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    columns = _columns(search)
     book = Workbook()
     sheet = book.active
     sheet.title = "Otteet"
-    sheet.append([header for _, header, _ in COLUMNS])
+    sheet.append([header for _, header, _ in columns])
     for excerpt in excerpts:
-        row = _row(excerpt)
-        sheet.append([_xml_safe(row[key]) for key, _, _ in COLUMNS])
+        row = _row(excerpt, search)
+        sheet.append([_xml_safe(row[key]) for key, _, _ in columns])
+    sheets = [(sheet, columns)]
+    if search.forms:
+        # The matched-forms facet of the search, one row per form.
+        forms_columns = (("form", "Sanamuoto", 30), ("count", "Esiintymiä", 12), ("passages", "Kappaleita", 12),
+                         ("match", "Osuma", 20), ("word", "Hakusana", 20))
+        forms_sheet = book.create_sheet("Sanamuodot")
+        forms_sheet.append([header for _, header, _ in forms_columns])
+        for f in search.forms:
+            forms_sheet.append([_xml_safe(v) for v in (f.form, f.count, f.passages, _MATCH_LABELS.get(f.match, f.match), f.word)])
+        sheets.append((forms_sheet, forms_columns))
     wrap = Alignment(wrap_text=True, vertical="top")
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            _text_cell(cell)
-            cell.alignment = wrap
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, (_, _, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    for one, cols in sheets:
+        for cells in one.iter_rows():
+            for cell in cells:
+                _text_cell(cell)
+                cell.alignment = wrap
+        for cell in one[1]:
+            cell.font = Font(bold=True)
+        for index, (_, _, width) in enumerate(cols, start=1):
+            one.column_dimensions[get_column_letter(index)].width = width
+        one.freeze_panes = "A2"
+        one.auto_filter.ref = one.dimensions
     if title:
         book.properties.title = title
     buffer = io.BytesIO()
@@ -269,7 +320,7 @@ def _text_cell(cell) -> None:
             cell.quotePrefix = True
 
 
-def _render_docx(excerpts: list[Excerpt], title: str) -> bytes:
+def _render_docx(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
@@ -278,6 +329,10 @@ def _render_docx(excerpts: list[Excerpt], title: str) -> bytes:
     document.add_heading(_xml_safe(title) or "Otteet", level=0)
     stamp = datetime.now(timezone.utc).strftime("%d.%m.%Y")
     document.add_paragraph(f"{len(excerpts)} otetta, koottu {stamp}.")
+    if search.forms:
+        forms = document.add_paragraph()
+        forms.add_run("Osuneet sanamuodot: ").bold = True
+        forms.add_run(_xml_safe(forms_line(search.forms)))
     for (year, theme), group in _by_theme(excerpts):
         document.add_heading(_xml_safe(f"{theme} ({year})"), level=1)
         for excerpt in group:
@@ -298,18 +353,21 @@ def _render_docx(excerpts: list[Excerpt], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _render_csv(excerpts: list[Excerpt], title: str) -> bytes:
+def _render_csv(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
+    columns = _columns(search)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([neutralise_cell(header) for _, header, _ in COLUMNS])
+    writer.writerow([neutralise_cell(header) for _, header, _ in columns])
     for excerpt in excerpts:
-        row = _row(excerpt)
-        writer.writerow([neutralise_cell(row[key]) for key, _, _ in COLUMNS])
+        row = _row(excerpt, search)
+        writer.writerow([neutralise_cell(row[key]) for key, _, _ in columns])
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads ä and ö right
 
 
-def _render_md(excerpts: list[Excerpt], title: str) -> bytes:
+def _render_md(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
     lines = [f"# {markdown_text(title or 'Otteet')}", ""]
+    if search.forms:
+        lines += [f"*Osuneet sanamuodot:* {markdown_text(forms_line(search.forms))}", ""]
     for (year, theme), group in _by_theme(excerpts):
         lines += [f"## {markdown_text(theme)} ({year})", ""]
         for excerpt in group:
