@@ -86,43 +86,62 @@ def _count_renames_in_swap(monkeypatch, kill_at: int | None = None) -> list[str]
     return seen
 
 
+def _swap_renames(corpus, monkeypatch) -> list[str]:
+    """The renames of one swap (a build of the grown corpus over a built one)."""
+    with monkeypatch.context() as patch:
+        seen = _count_renames_in_swap(patch)
+        build.build_models()
+    return seen
+
+
 def test_the_swap_renames_are_the_ones_the_kill_test_covers(corpus, monkeypatch):
+    _, models = corpus
     build.build_models()
     _grow(corpus[0], 2)
-    seen = _count_renames_in_swap(monkeypatch)
-    build.build_models()
-    # journal in; per artefact: old one aside, new one in; the build record last
-    assert len(seen) == 6 and seen[0].startswith("replace .swap-journal.json") and seen[-1] == "replace build.json -> build.json"
+    seen = _swap_renames(corpus, monkeypatch)
+    artefacts = sorted({name.split("/")[0] for name in build.read_build_record(models)["files"]})
+    assert "index" in artefacts and "wordforms.json" in artefacts
+    # journal in; per artefact: the old one aside, the new one in; the build record last
+    assert seen[0].startswith("replace .swap-journal.json") and seen[-1] == "replace build.json -> build.json"
+    assert seen[1:-1] == [f"rename {name} -> {name}" for name in artefacts for _ in (0, 1)]
 
 
-@pytest.mark.parametrize("kill_at", range(1, 7))
-def test_a_build_killed_before_any_rename_leaves_a_complete_index_in_use(corpus, monkeypatch, kill_at):
+def test_a_build_killed_before_any_rename_leaves_a_complete_index_in_use(corpus, monkeypatch, tmp_path):
+    """For every rename of the swap in turn: a build killed just before it, then a search."""
     folder, models = corpus
     build.build_models()
     old_total = search("hanke", limit=0).total
-    new_total = _total_after_clean_build(folder, models.parent / "reference", themes=2)
+    new_total = _total_after_clean_build(folder, tmp_path / "reference", themes=2)
     assert new_total > old_total
+    pristine_models, pristine_corpus = tmp_path / "pristine-models", tmp_path / "pristine-corpus"
+    shutil.copytree(models, pristine_models)
+    shutil.copytree(folder, pristine_corpus)
     _grow(folder, 2)
-    _count_renames_in_swap(monkeypatch, kill_at)
-    with pytest.raises(_Killed):
-        build.build_models()
-    monkeypatch.undo()
-    monkeypatch.setenv("TEXTKIT_CORPUS", str(folder))
-    monkeypatch.setenv("TEXTKIT_MODELS", str(models))
-    monkeypatch.setattr(build, "_build_topics_fn", lambda: None)
-    messages = []
-    total = search("hanke", limit=0, progress=lambda f, m: messages.append(m)).total
-    rebuilt = [m for m in messages if "rakennetaan" in m.lower()]
-    if kill_at == 1:
-        # Killed before the journal was in: the old index was complete and in use all along;
-        # the corpus has changed since, so this search rebuilds, as after any failed build.
-        assert rebuilt and "muuttunut" in rebuilt[0]
-    else:
-        # The swap was finished from the journal: the new index answers, without a rebuild.
-        assert not rebuilt, messages
-    assert total == new_total
-    assert build.check_models() is None
-    assert _leftovers(models) == []
+    renames = len(_swap_renames(corpus, monkeypatch))
+    for kill_at in range(1, renames + 1):
+        models_k, corpus_k = tmp_path / f"models-{kill_at}", tmp_path / f"corpus-{kill_at}"
+        shutil.copytree(pristine_models, models_k)
+        shutil.copytree(pristine_corpus, corpus_k)
+        _grow(corpus_k, 2)
+        monkeypatch.setenv("TEXTKIT_CORPUS", str(corpus_k))
+        monkeypatch.setenv("TEXTKIT_MODELS", str(models_k))
+        with monkeypatch.context() as patch:
+            _count_renames_in_swap(patch, kill_at)
+            with pytest.raises(_Killed):
+                build.build_models()
+        messages = []
+        total = search("hanke", limit=0, progress=lambda f, m: messages.append(m)).total
+        rebuilt = [m for m in messages if "rakennetaan" in m.lower()]
+        if kill_at == 1:
+            # Killed before the journal was in: the old index was complete and in use all
+            # along; the corpus has changed since, so this search rebuilds, as after any failed build.
+            assert rebuilt and "muuttunut" in rebuilt[0]
+        else:
+            # The swap was finished from the journal: the new index answers, without a rebuild.
+            assert not rebuilt, (kill_at, messages)
+        assert total == new_total, kill_at
+        assert build.check_models() is None, kill_at
+        assert _leftovers(models_k) == [], kill_at
 
 
 def _total_after_clean_build(corpus_folder: Path, models: Path, themes: int) -> int:
