@@ -381,8 +381,8 @@ def search(
     reported through `progress`)."""
     if limit is not None and limit < 0:
         raise TextkitError(f"--limit {limit} ei käy: anna 0 (kaikki osumat) tai positiivinen luku.")
-    parsed = parse_query(query, whole_words=whole_words)
-    with _pinned_searcher(models_dir, progress) as searcher:
+    with _pinned_searcher(models_dir, progress) as searcher:  # loads the build's word forms and tokenizer
+        parsed = parse_query(query, whole_words=whole_words)
         reader = searcher.reader()
         whoosh_query = _to_whoosh(parsed.tree, reader)
         scope = _scope(parsed, reader, sections=sections, theme=theme, edition=edition)
