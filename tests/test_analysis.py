@@ -185,6 +185,22 @@ def test_unknown_compound_split_where_the_corpus_attests_the_modifier():
     assert learned.analyze_word("poliitikassa").parts == ()
 
 
+def test_the_attested_split_wins_over_a_chain_of_unrelated_parts():
+    from textkit.analysis import Analyzer
+
+    # Voikko lacks "kohtaanto" and would read the rest as kohta + anto + työn; the report
+    # uses "kohtaannon" and "kohtaantoa" on their own.
+    alone = Analyzer()
+    assert "työ" not in alone.analyze_word("kohtaantotyön").terms
+    learned = Analyzer()
+    assert learned.learn_from_corpus(["Alueiden kohtaantotyön tuki, kohtaannon ongelmat ja kohtaantoa."]) == 1
+    info = learned.analyze_word("kohtaantotyön")
+    assert info.parts == ("kohtaanto", "työ") and info.lemma == "kohtaantotyö"
+    assert not {"kohta", "anto"} & set(info.terms)
+    # a short head needs Voikko's own boundary at the same place: no split without one
+    assert learned.learn_from_corpus(["kohtaannon kohtaantoja", "kohtaantoyön"]) == 0
+
+
 def test_abbreviation_with_case_ending(analyzer):
     assert analyzer.lemma("ESR+:n") == "esr+"
     assert analyzer.lemma("STM:n") == "stm"

@@ -675,18 +675,24 @@ _MIN_ATTESTED = 6   # letters of a corpus word that may serve as a compound's mo
 def _split_attested(word: str, attested: set[str]) -> WordAnalysis | None:
     """`word` as modifier + head, where the modifier is one of the `attested` lemmas and the
     head a word form Voikko knows of at least five letters (it may be a compound itself:
-    "hankkeistus" + "työpajojen"). The longest modifier wins. None if there is no such split."""
+    "hankkeistus" + "työpajojen"). The longest modifier wins. None if there is no such split.
+
+    A shorter head ("työn") is accepted where Voikko itself reads the word as a chain of
+    parts with a boundary at the same place ("kohta" + "anto" + "työn"): the attested word
+    then wins over a reading into several unrelated parts ("kohtaantotyön" → kohtaanto + työ)."""
     if not word.isalpha() or not (word.islower() or word[1:].islower()):
         return None
     lower = word.lower()
-    for i in range(len(lower) - 5, _MIN_ATTESTED - 1, -1):
+    for i in range(len(lower) - _MIN_CHAIN_HEAD, _MIN_ATTESTED - 1, -1):
         modifier, head = lower[:i], lower[i:]
         if modifier not in attested:
             continue
         if not any(r.get("CLASS") not in _NAME_CLASSES | {"lyhenne"} for r in _voikko_analyze(head)):
             continue
         head_info = _analyze_word(head)
-        if not head_info.known or len(head_info.lemma) < 5:
+        if not head_info.known:
+            continue
+        if len(head_info.lemma) < 5 and not (len(head) >= _MIN_CHAIN_HEAD and _chain_boundary(lower, i)):
             continue
         lemmas = _dedupe(modifier + alt for alt in head_info.lemmas)
         head_terms = [t for t in head_info.terms if t != head]
@@ -694,6 +700,26 @@ def _split_attested(word: str, attested: set[str]) -> WordAnalysis | None:
         terms = _dedupe([*lemmas, modifier, *head_terms, lower])
         return WordAnalysis(lemmas[0], lemmas, parts, terms, False, True)
     return None
+
+
+_MIN_CHAIN_HEAD = 3   # letters of a head after an attested modifier where Voikko has a boundary
+
+
+def _chain_boundary(lower: str, at: int) -> bool:
+    """Does Voikko read `lower` as a chain of parts with a part boundary at `at`: the whole
+    word, or a word form it knows followed by a compound it knows ("kohta" + "anto|työn")?"""
+    for start in range(0, at - 2):
+        if start and not _voikko_analyze(lower[:start]):
+            continue
+        for reading in _voikko_analyze(lower[start:]):
+            if "[Bc]" not in reading.get("FSTOUTPUT", ""):
+                continue
+            cut = start
+            for segment in _structure_segments(lower[start:], reading.get("STRUCTURE", ""))[:-1]:
+                cut += len(segment)
+                if cut == at:
+                    return True
+    return False
 
 
 # Case endings of names the dictionary does not know, longest first. Consonant-final
