@@ -7,6 +7,13 @@ occurrences in a hit passage (textkit: `Hit.matches`; the baselines: the tokens 
 that carry a query term, as Whoosh's highlighter marks them). A look-alike marked the same
 way is a wrong match. Also timed: index build and p95 query latency, textkit against Snowball.
 
+Precision per query: of the judged forms a system marks, the share that are wanted
+(found / (found + look-alikes)). Ranking: for common words (ORDER_WORDS), the share of pairs
+(a hit where the word stands as a whole word, a hit where it is only a compound part) in
+which the whole-word hit comes first, textkit against its own plain BM25 order without the
+lexicalised list (the ranking before issue 13) in the same run. A hit's kind is judged from
+its matched strings: whole when one of them has the query's lemma among its own lemmas.
+
     .venv/bin/python bench/search_quality.py [--json OUT] [--repeats N]
 """
 
@@ -31,6 +38,10 @@ SECTIONS = (2, 3, 4, 5)
 RESULT_LIMIT = 20
 BASELINES = ("whoosh", "snowball", "simplemma")
 SYSTEMS = ("textkit", *BASELINES)
+# Common words whose hit lists mix whole words and compound parts (issue 13).
+ORDER_WORDS = ("kunta", "tieto", "verkosto", "kausi", "puoli")
+ORDER_TARGET = 0.95
+ORIGINAL_FORMS = 160   # judged forms of the original 19 queries, before `set = "precision"`
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,10 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         systems, build_s = _build_all(editions, passages, work)
         scores = {name: [_score(q, systems[name](q["query"])) for q in judged] for name in SYSTEMS}
         readings = _reading_policies(judged, systems["textkit"])
+        order = _whole_word_order(work / "textkit")
+        with _plain_textkit():
+            plain = [_score(q, systems["textkit"](q["query"])) for q in judged]
         latency = _latency({name: systems[name] for name in ("textkit", "snowball")}, judged, args.repeats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result = _result(judged, scores, build_s, latency, len(passages))
+    result = _result(judged, scores, build_s, latency, len(passages), order, plain)
     result["reading_policies"] = readings
     result["notes"].append("Readings of a query word (textkit.query.READINGS): " + "; ".join(
         f"{name}: {r['found']}/{r['forms']} found, {r['wrong']} wrong" for name, r in readings.items()))
@@ -229,6 +243,69 @@ def _reading_policies(judged, run) -> dict:
     return out
 
 
+class _plain_textkit:
+    """textkit as before issue 13: plain BM25 order and no lexicalised list (same index)."""
+
+    def __enter__(self):
+        from textkit import index, query
+
+        self._saved = (index.WHOLE_WORDS_FIRST, query.load_lexicalised)
+        index.WHOLE_WORDS_FIRST = False
+        query.load_lexicalised = lambda *a, **k: query.Lexicalised()
+        return self
+
+    def __exit__(self, *exc):
+        from textkit import index, query
+
+        index.WHOLE_WORDS_FIRST, query.load_lexicalised = self._saved
+
+
+def _whole_word_order(models_dir: Path) -> dict:
+    """Per common word: whole-word / compound-only hits and the share of such pairs in
+    whole-word-first order, textkit and its plain BM25 order (the baseline)."""
+    from textkit.analysis import get_analyzer
+    from textkit.index import search
+
+    analyze = get_analyzer().analyze_word
+
+    def kinds(q: str) -> list[bool]:
+        lemma = analyze(q).lemma
+        hits = search(q, sections=SECTIONS, limit=0, models_dir=models_dir).hits
+        return [any(lemma in analyze(m).lemmas for m in h.matches) for h in hits]
+
+    def pairs(whole: list[bool]) -> tuple[int, int]:
+        in_order = total = 0
+        wholes_before = 0
+        parts_before = 0
+        for w in whole:
+            if w:
+                total += parts_before       # every earlier compound-only hit is a pair out of order
+                wholes_before += 1
+            else:
+                total += wholes_before
+                in_order += wholes_before
+                parts_before += 1
+        return in_order, total
+
+    out = {"words": {}, "textkit": [0, 0], "baseline": [0, 0]}
+    for word in ORDER_WORDS:
+        now = kinds(word)
+        with _plain_textkit():
+            before = kinds(word)
+        row = {}
+        for name, whole in (("textkit", now), ("baseline", before)):
+            ok, total = pairs(whole)
+            out[name][0] += ok
+            out[name][1] += total
+            row[name] = {"whole": sum(whole), "compound_only": len(whole) - sum(whole), "pairs": total,
+                         "in_order": ok, "share": ok / total if total else 1.0}
+        out["words"][word] = row
+    for name in ("textkit", "baseline"):
+        ok, total = out[name]
+        out[name] = {"in_order": ok, "pairs": total, "share": ok / total if total else 1.0}
+    return out
+
+
 def _latency(runs: dict, judged, repeats: int) -> dict:
     """p50/p95 per system. The systems take turns query by query, so both see the same load
     on a shared machine."""
@@ -253,28 +330,47 @@ def _latency(runs: dict, judged, repeats: int) -> dict:
 # ---------------------------------------------------------------- report
 
 
-def _result(judged, scores, build_s, latency, n_passages) -> dict:
+def _precision(found: int, wrong: int) -> float:
+    return found / (found + wrong) if found + wrong else 1.0
+
+
+def _result(judged, scores, build_s, latency, n_passages, order, plain) -> dict:
+    scores = {**scores, "textkit_plain": plain}
+    names = (*SYSTEMS, "textkit_plain")
+    original = [i for i, q in enumerate(judged) if q.get("set") != "precision"]
     totals = {}
-    for name in SYSTEMS:
+    for name in names:
         found = sum(s["found"] for s in scores[name])
         forms = sum(s["of"] for s in scores[name])
         wrong = sum(s["wrong"] for s in scores[name])
+        found_original = sum(scores[name][i]["found"] for i in original)
+        forms_original = sum(scores[name][i]["of"] for i in original)
         totals[name] = {"recall": found / forms, "found": found, "forms": forms, "wrong": wrong,
+                        "precision": _precision(found, wrong),
+                        "found_original": found_original, "forms_original": forms_original,
                         "queries_complete": sum(s["found"] == s["of"] for s in scores[name])}
     tk = totals["textkit"]
     best_baseline = max(totals[b]["recall"] for b in BASELINES)
     rows = []
     for i, q in enumerate(judged):
-        rows.append([q["query"]] + [f"{scores[n][i]['found']}/{scores[n][i]['of']}, {scores[n][i]['wrong']} wrong"
-                                    for n in SYSTEMS])
+        rows.append([q["query"]] + [f"{scores[n][i]['found']}/{scores[n][i]['of']}, {scores[n][i]['wrong']} wrong, "
+                                    f"P {_precision(scores[n][i]['found'], scores[n][i]['wrong']):.0%}"
+                                    for n in names])
     rows.append(["all"] + [f"{totals[n]['found']}/{totals[n]['forms']} ({totals[n]['recall']:.0%}), "
-                           f"{totals[n]['wrong']} wrong" for n in SYSTEMS])
+                           f"{totals[n]['wrong']} wrong, P {totals[n]['precision']:.1%}" for n in names])
+    order_rows = [[w, f"{r['textkit']['in_order']}/{r['textkit']['pairs']} ({r['textkit']['share']:.0%})",
+                   f"{r['baseline']['in_order']}/{r['baseline']['pairs']} ({r['baseline']['share']:.0%})",
+                   f"{r['textkit']['whole']} / {r['textkit']['compound_only']}",
+                   f"{r['baseline']['whole']} / {r['baseline']['compound_only']}"]
+                  for w, r in order["words"].items()]
+    order_rows.append(["all", f"{order['textkit']['in_order']}/{order['textkit']['pairs']} ({order['textkit']['share']:.1%})",
+                       f"{order['baseline']['in_order']}/{order['baseline']['pairs']} ({order['baseline']['share']:.1%})", "", ""])
     build_ratio = build_s["textkit"] / build_s["snowball"]
     p95_ratio = latency["textkit"]["p95_ms"] / latency["snowball"]["p95_ms"]
     misses = {n: {q["query"]: scores[n][i]["missed"] for i, q in enumerate(judged) if scores[n][i]["missed"]}
-              for n in SYSTEMS}
+              for n in names}
     wrongs = {n: {q["query"]: scores[n][i]["wrong_forms"] for i, q in enumerate(judged) if scores[n][i]["wrong_forms"]}
-              for n in SYSTEMS}
+              for n in names}
     return {
         "name": "search_quality",
         "title": "Search quality on the judged queries (2024 edition, sections 2–5)",
@@ -284,9 +380,21 @@ def _result(judged, scores, build_s, latency, n_passages) -> dict:
              "ratio": round(tk["recall"] / best_baseline, 2) if best_baseline else None,
              "target": "textkit = 1.0 and every baseline < 2/3",
              "pass": tk["recall"] == 1.0 and best_baseline < 2 / 3},
+            {"name": f"recall of the original {ORIGINAL_FORMS} judged forms", "textkit": f"{tk['found_original']}/{tk['forms_original']}",
+             "baseline": {b: f"{totals[b]['found_original']}/{totals[b]['forms_original']}" for b in BASELINES}, "unit": "",
+             "target": f"textkit {ORIGINAL_FORMS}/{ORIGINAL_FORMS}",
+             "pass": tk["found_original"] == tk["forms_original"] == ORIGINAL_FORMS},
             {"name": "wrong matches (look-alikes marked)", "textkit": tk["wrong"],
-             "baseline": {b: totals[b]["wrong"] for b in BASELINES}, "unit": "forms",
+             "baseline": {b: totals[b]["wrong"] for b in (*BASELINES, "textkit_plain")}, "unit": "forms",
              "target": "textkit = 0", "pass": tk["wrong"] == 0},
+            {"name": "precision of judged forms marked (found / (found + look-alikes))",
+             "textkit": round(tk["precision"], 3),
+             "baseline": {b: round(totals[b]["precision"], 3) for b in (*BASELINES, "textkit_plain")}, "unit": "",
+             "target": "reported (per query in the table)", "pass": True},
+            {"name": f"whole-word-first order: (whole-word, compound-only) hit pairs in order, {', '.join(ORDER_WORDS)}",
+             "textkit": round(order["textkit"]["share"], 3), "baseline": round(order["baseline"]["share"], 3),
+             "unit": "", "target": f"textkit >= {ORDER_TARGET:.0%} (baseline: textkit's plain BM25 order)",
+             "pass": order["textkit"]["share"] >= ORDER_TARGET},
             {"name": "index build time", "textkit": round(build_s["textkit"], 2),
              "baseline": round(build_s["snowball"], 2), "unit": "s", "ratio": round(build_ratio, 1),
              "target": "reported (textkit / Snowball)", "pass": True},
@@ -294,11 +402,17 @@ def _result(judged, scores, build_s, latency, n_passages) -> dict:
              "textkit": round(latency["textkit"]["p95_ms"], 1), "baseline": round(latency["snowball"]["p95_ms"], 1),
              "unit": "ms", "ratio": round(p95_ratio, 1), "target": "reported (textkit / Snowball)", "pass": True},
         ],
-        "tables": [{"title": "Judged forms found per query, and look-alikes wrongly matched",
-                    "columns": ["query", *SYSTEMS], "rows": rows}],
+        "tables": [{"title": "Judged forms found per query, look-alikes wrongly matched, precision",
+                    "columns": ["query", *names], "rows": rows},
+                   {"title": "Whole-word-first order over all hits (sections 2–5): pairs in order; "
+                             "hits whole / compound-only",
+                    "columns": ["word", "textkit", "plain BM25 (before)", "textkit hits", "before hits"],
+                    "rows": order_rows}],
         "notes": [
             f"{len(judged)} queries, {tk['forms']} judged forms, "
             f"{sum(len(q['avoid']) for q in judged)} look-alikes; {n_passages} passages indexed, sections 2–5 searched.",
+            "textkit_plain = textkit on the same index without the lexicalised list and with plain BM25 "
+            "order (the behaviour before issue 13), measured in the same run.",
             "Baselines: whoosh = StandardAnalyzer without stop words or stemming; snowball = "
             "LanguageAnalyzer('fi'); simplemma = RegexTokenizer | lowercase | simplemma.lemmatize(lang='fi'). "
             "Queries go through Whoosh's QueryParser with the same analyzer.",
@@ -306,6 +420,7 @@ def _result(judged, scores, build_s, latency, n_passages) -> dict:
             f"p50 textkit {latency['textkit']['p50_ms']:.1f} ms, Snowball {latency['snowball']['p50_ms']:.1f} ms.",
         ],
         "totals": totals,
+        "whole_word_order": order,
         "build_seconds": build_s,
         "latency": latency,
         "missed": misses,
@@ -314,11 +429,12 @@ def _result(judged, scores, build_s, latency, n_passages) -> dict:
 
 
 def _print_summary(result: dict) -> None:
-    table = result["tables"][0]
-    widths = [max(len(str(r[i])) for r in [table["columns"], *table["rows"]]) for i in range(len(table["columns"]))]
-    for row in [table["columns"], *table["rows"]]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
-    print()
+    for table in result["tables"]:
+        print(table["title"])
+        widths = [max(len(str(r[i])) for r in [table["columns"], *table["rows"]]) for i in range(len(table["columns"]))]
+        for row in [table["columns"], *table["rows"]]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print()
     for t in result["targets"]:
         print(f"{t['name']}: textkit {t['textkit']} vs {t['baseline']} {t['unit']}"
               f"{'  ratio ' + str(t['ratio']) if t.get('ratio') is not None else ''}  "
