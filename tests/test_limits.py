@@ -52,7 +52,8 @@ def _pdf(content: bytes, pages: int = 1) -> bytes:
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>"] * pages
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R "
+                b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"] * pages
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")
     offsets = []
@@ -124,12 +125,23 @@ def test_pdf_bomb_is_refused_page_by_page(tmp_path, capsys):
     assert time.perf_counter() - started < 10
 
 
+def test_pdf_stream_beyond_pypdfs_own_limit_is_a_bomb_message(tmp_path):
+    path = tmp_path / "iso-2025.pdf"
+    path.write_bytes(_pdf(b"0 0 m\n" * 14_000_000))  # one stream of 84 MB
+    with pytest.raises(TextkitError, match=r"sivun 1 sisältö purkautuu yli pypdf:n virtakohtaisen rajan"):
+        parse_file(path)
+
+
 def test_pdf_page_and_text_caps(tmp_path, monkeypatch):
     text_page = b"BT /F1 12 Tf 72 720 Td (Kunta) Tj ET"
     monkeypatch.setattr(limits, "MAX_PDF_PAGES", 3)
     path = tmp_path / "pitka-2025.pdf"
     path.write_bytes(_pdf(text_page, pages=4))
     with pytest.raises(TextkitError, match=r"PDF:ssä on 4 sivua \(raja 3\)"):
+        parse_file(path)
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 2000)
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 12)
+    with pytest.raises(TextkitError, match=r"PDF:ssä on yli 12 merkkiä tekstiä \(raja\)"):
         parse_file(path)
 
 

@@ -59,7 +59,7 @@ def check_zip(data: bytes, name: str) -> None:
 
 def pdf_page_texts(reader: Any, data_bytes: int, name: str) -> list[str]:
     """The text of each page of a pypdf reader, within the page, inflation and text limits."""
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     count = len(reader.pages)
     if count > MAX_PDF_PAGES:
@@ -78,7 +78,12 @@ def pdf_page_texts(reader: Any, data_bytes: int, name: str) -> list[str]:
                     "tiedosto näyttää purkupommilta, eikä sitä lueta."
                 )
             text = page.extract_text() or ""
-        except PyPdfError as exc:  # pypdf's own limits (LimitReachedError) and broken streams
+        except LimitReachedError:  # pypdf's own cap on one stream (75 MB inflated)
+            raise TextkitError(
+                f"{name}: sivun {number} sisältö purkautuu yli pypdf:n virtakohtaisen rajan "
+                f"({_mb(_pypdf_stream_limit())}); tiedosto näyttää purkupommilta, eikä sitä lueta."
+            ) from None
+        except PyPdfError as exc:  # broken streams
             raise TextkitError(f"{name}: PDF:n sivua {number} ei voi lukea ({exc}).") from None
         chars += len(text)
         if chars > MAX_TEXT_CHARS:
@@ -88,6 +93,14 @@ def pdf_page_texts(reader: Any, data_bytes: int, name: str) -> list[str]:
             )
         texts.append(text)
     return texts
+
+
+def _pypdf_stream_limit() -> int:
+    try:
+        from pypdf.filters import ZLIB_MAX_OUTPUT_LENGTH
+    except ImportError:  # pragma: no cover - older or newer pypdf
+        return 75_000_000
+    return ZLIB_MAX_OUTPUT_LENGTH
 
 
 def _mb(size: int) -> str:
