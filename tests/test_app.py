@@ -371,6 +371,27 @@ def test_upload_of_a_wrong_file_is_refused_in_finnish(app):
     assert "ei ole PDF" in app.error[0].value
 
 
+def test_upload_of_a_decompression_bomb_is_refused_with_the_limit(app):
+    from test_limits import _bomb_docx
+
+    open_page(app, "aineisto")
+    app.file_uploader(key="upload_file_0").set_value(("katsaus.docx", _bomb_docx(), "application/octet-stream"))
+    app.number_input(key="upload_year_0").set_value(2025).run()
+    assert not app.exception
+    assert "raja 100-kertainen" in app.error[0].value
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_upload_reads_the_encodings_the_cli_reads(app, encoding):
+    open_page(app, "aineisto")
+    app.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025().decode().encode(encoding),
+                                                      "text/plain"))
+    app.number_input(key="upload_year_0").set_value(2025).run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert [m.value for m in app.metric][:2] == ["2025", "2"]   # year, themes: parsed as the CLI parses it
+    assert not app.button(key="accept_upload").disabled
+
+
 # ---------------------------------------------------------------- helpers
 
 
