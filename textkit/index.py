@@ -39,6 +39,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.index import IndexError as WhooshIndexError
+from whoosh.reading import TermNotFound
 from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
@@ -957,13 +958,14 @@ def _form_kind(word: Word, form: str) -> str | None:
 
 def _form_counts(reader, form: str, docs: set[int]) -> tuple[int, int]:
     """Occurrences of a surface form in `docs`, and how many of them it occurs in."""
-    term = SURFACE_MARK + form
-    if not reader.doc_frequency("content", term):
+    try:
+        postings = reader.postings("content", (SURFACE_MARK + form).encode("utf-8"))
+    except TermNotFound:
         return 0, 0
     count = passages = 0
-    for docnum, positions in reader.postings("content", term).items_as("positions"):
+    for docnum, frequency in postings.items_as("frequency"):   # the stored count, no positions decoded
         if docnum in docs:
-            count += len(positions)
+            count += frequency
             passages += 1
     return count, passages
 
