@@ -28,13 +28,18 @@ def _exclude_form(form: str) -> None:
     st.session_state["query"] = ui.exclude_form_query(st.session_state.get("query", ""), form)
 
 
+def _include_form(form: str) -> None:
+    st.session_state["query"] = ui.include_form_query(st.session_state.get("query", ""), form)
+
+
 def _exclude_parts() -> None:
     st.session_state["whole_words"] = True
 
 
-def _matched_forms(forms) -> None:
+def _matched_forms(forms, left_out=()) -> None:
     """The matched-forms facet: one button per form excludes it; one excludes every
-    compound-part match (ticks "Vain kokonaiset sanat")."""
+    compound-part match (ticks "Vain kokonaiset sanat"). Below, the forms the query leaves
+    out: lexicalised ones as a note, the user's own with a button that counts them again."""
     rows = ui.form_rows(forms, lang)
     st.markdown(f"**{t('matched_forms')}**", help=t("matched_forms_help"))
     if any(r["match"] == "part" for r in rows):
@@ -54,6 +59,12 @@ def _matched_forms(forms) -> None:
     if len(rows) > ui.FORMS_SHOWN:
         with st.expander(t("more_forms", n=len(rows))):
             show(rows[ui.FORMS_SHOWN:])
+    lexicalised = [f for f in left_out if f.match == "lexicalised"]
+    if lexicalised:
+        st.caption(f"{t('lexicalised_forms')}: " + ", ".join(f"{f.form} {f.count}" for f in lexicalised))
+    for f in (f for f in left_out if f.match == "excluded"):
+        st.button(f"{f.form} · {f.count}", key=f"include_form_{f.form}", icon="↩️", type="tertiary",
+                  on_click=_include_form, args=(f.form,), help=t("include_form_help", form=f.form))
 
 
 def _hidden_hits(hidden: dict[int, int]) -> None:
@@ -125,7 +136,7 @@ with common.user_errors():
     per_theme = pd.DataFrame(ui.hits_per_theme_rows(result.facets.get('theme', {}), names))
     chart_col, forms_col = st.columns([3, 2])
     with forms_col:
-        _matched_forms(result.forms)
+        _matched_forms(result.forms, result.excluded_forms)
     chart_col.altair_chart(
         alt.Chart(per_theme, title=t("hits_per_theme"))
         .mark_bar(size=18)

@@ -151,12 +151,18 @@ def test_matched_forms_beside_the_chart_one_click_excludes_a_form_or_all_compoun
     assert "kuntien · 4 · sana" in forms["kuntien"].label
     hits_before = [m.value for m in app.markdown if "osuma" in m.value]
 
+    assert "maakunnissa 1" in _captions(app)                        # told why it is not a match
+
     forms["kuntien"].click().run()
     _assert_clean(app)
     assert app.text_input(key="query").value == "kunta EI muoto:kuntien"
     assert "`kunta EI muoto:kuntien`" in _captions(app)
     assert "kuntien" not in _form_buttons(app)
     assert [m.value for m in app.markdown if "osuma" in m.value] != hits_before
+    app.button(key="include_form_kuntien").click().run()           # one click undoes it
+    assert app.text_input(key="query").value == "kunta"
+    assert "kuntien" in _form_buttons(app)
+    _form_buttons(app)["kuntien"].click().run()
 
     app.button(key="exclude_parts").click().run()
     _assert_clean(app)

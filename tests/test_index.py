@@ -166,6 +166,10 @@ def test_matched_forms_facet_counts_every_form_over_all_hits(run):
     assert [f.match for f in full.forms].index("part") > [f.match for f in full.forms].index("whole")
 
 
+def by_count(result, form: str) -> int:
+    return next(f.count for f in result.forms if f.form == form)
+
+
 def test_excluding_a_form_or_all_compound_parts_keeps_passages_with_other_matches(run):
     full = run("kunta")
     without = run("kunta EI muoto:kuntien")
@@ -174,6 +178,11 @@ def test_excluding_a_form_or_all_compound_parts_keeps_passages_with_other_matche
     assert "kuntien" not in {m.lower() for m in matched(without)}
     only_kuntien = {h.passage_id for h in full.hits if {m.lower() for m in h.matches} == {"kuntien"}}
     assert {h.passage_id for h in without.hits} == {h.passage_id for h in full.hits} - only_kuntien
+    # what was left out is told, with counts in the search scope
+    left_out = {f.form: f for f in without.excluded_forms}
+    assert left_out["kuntien"].match == "excluded" and left_out["kuntien"].count == by_count(full, "kuntien")
+    assert left_out["maakunnissa"].match == "lexicalised"
+    assert {f.form for f in run("kausi").excluded_forms} >= {"kautta"}
     whole = run("kunta", whole_words=True)
     assert whole.parsed == "sana:kunta"
     assert {f.match for f in whole.forms} == {"whole"}
@@ -219,7 +228,8 @@ def test_bad_filters_get_a_helpful_message(run, query, kwargs, message):
 
 def test_json_contract(run):
     result = to_dict(run("TE24", limit=3))
-    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion", "hidden_by_scope", "forms"}
+    assert set(result) == {"query", "parsed", "total", "hits", "facets", "suggestion", "hidden_by_scope", "forms",
+                           "excluded_forms"}
     assert len(result["hits"]) == 3 and result["total"] == 6
     assert set(result["facets"]) == {"theme", "section", "edition"}
     assert sum(result["facets"]["theme"].values()) == result["total"]

@@ -153,3 +153,5 @@ def test_matched_form_rows_and_one_click_exclusion_of_a_form():
     once = ui.exclude_form_query("kunta EI muoto:kuntien", "kuntien")
     assert once == "kunta EI muoto:kuntien"
     assert ui.exclude_form_query("kunta EI muoto:kuntien ", "kunnat") == "kunta EI muoto:kuntien EI muoto:kunnat"
+    assert ui.include_form_query("kunta EI muoto:kuntien EI muoto:kunnat", "kuntien") == "kunta EI muoto:kunnat"
+    assert ui.include_form_query("kunta EI muoto:kuntien", "kuntien") == "kunta"

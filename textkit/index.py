@@ -28,7 +28,7 @@ from array import array
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -115,6 +115,10 @@ class SearchResult:
     # its own sections (osio:) or the scope hides nothing. Never hidden without a word.
     hidden_by_scope: dict[int, int] = field(default_factory=dict)
     forms: tuple[MatchedForm, ...] = ()   # every matched form, most frequent first
+    # Forms the query word would match but that do not count: lexicalised compounds and fixed
+    # forms (corpus/lexicalised.toml: match "lexicalised") and EI muoto: ("excluded"), with
+    # their occurrences in the search scope.
+    excluded_forms: tuple[MatchedForm, ...] = ()
 
 
 # ---------------------------------------------------------------- analysis composition
@@ -408,6 +412,7 @@ def search(
             ranked = _whole_words_first(ranked, parsed, searcher)
         facets = _facets((docnum for _score, docnum in ranked), columns)
         forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, reader) if total else ()
+        left_out = _excluded_forms(parsed, reader, _in_scope(per_index, searcher, wide, in_sections, columns))
         wanted = total if not limit else min(limit, total)
         hits = tuple(_hit(searcher.stored_fields(ranked[i][1]), ranked[i][0], parsed) for i in range(wanted))
         suggestion = None
@@ -417,7 +422,7 @@ def search(
             suggestion = (f"{parsed.text.strip()} osio:1-7" if hidden
                           else _suggestion(parsed, searcher, whoosh_scope=scope))
     return SearchResult(query=query, parsed=parsed.parsed, total=total, hits=hits, facets=facets, suggestion=suggestion,
-                        hidden_by_scope=dict(sorted(hidden.items())), forms=forms)
+                        hidden_by_scope=dict(sorted(hidden.items())), forms=forms, excluded_forms=left_out)
 
 
 def open_index(models_dir: Path | None = None, progress: ProgressFn | None = None):
@@ -500,6 +505,8 @@ def format_result(result: SearchResult, *, color: bool = False) -> str:
         lines.append(hidden)
     if result.forms:
         lines.append(format_forms(result.forms))
+    if result.excluded_forms:
+        lines.append(format_forms(result.excluded_forms))
     by_theme: dict[str, list[Hit]] = {}
     for hit in result.hits:
         by_theme.setdefault(hit.theme_id, []).append(hit)
@@ -521,7 +528,8 @@ def format_result(result: SearchResult, *, color: bool = False) -> str:
 
 # How a form matched, as the terminal output says it (the app has its own label table).
 MATCH_LABELS_FI = {"whole": "sana", "part": "yhdyssanan osa", "synonym": "synonyymi",
-                   "prefix": "katkaisu", "phrase": "fraasi"}
+                   "prefix": "katkaisu", "phrase": "fraasi",
+                   "lexicalised": "ei osumia: kiinteä yhdyssana tai muoto", "excluded": "ei osumia: EI muoto"}
 _FORMS_SHOWN = 30
 
 
@@ -943,6 +951,44 @@ def matched_forms(parsed: ParsedQuery, hit_docs: set[int], reader) -> tuple[Matc
             add(form, count, passages, PHRASE, f'"{label}"')
     ordered = sorted(found.items(), key=lambda kv: (rank(kv[1][2]) > 1, -kv[1][0], kv[0]))
     return tuple(MatchedForm(form, c, n, kind, word) for form, (c, n, kind, word) in ordered)
+
+
+LEXICALISED, EXCLUDED = "lexicalised", "excluded"
+
+
+def _excluded_forms(parsed: ParsedQuery, reader, in_scope) -> tuple[MatchedForm, ...]:
+    """The forms each positive query word leaves out (see SearchResult.excluded_forms)."""
+    forms_of = _forms_by_term()
+    user = set(parsed.excluded_forms)
+    found: dict[str, MatchedForm] = {}
+    for leaf in positive_leaves(parsed.tree):
+        words = leaf.words if isinstance(leaf, Phrase) else (leaf,) if isinstance(leaf, Word) else ()
+        for word in words:
+            if not (word.exclude or word.exclude_forms or word.exclude_prefixes):
+                continue
+            free = replace(word, exclude=(), exclude_forms=(), exclude_prefixes=())
+            candidates = {f for t in set(word.terms) | set(word.lemmas) for f in forms_of.get(t, ())}
+            for form in sorted(candidates - set(found)):
+                if _form_kind(word, form) or not _form_kind(free, form):
+                    continue
+                by_user = form in user or any(form.startswith(p.rstrip("*")) for p in user if p.endswith("*"))
+                count, passages = _form_counts(reader, form, in_scope)
+                if count:
+                    found[form] = MatchedForm(form, count, passages, EXCLUDED if by_user else LEXICALISED, word.label)
+    return tuple(sorted(found.values(), key=lambda f: (f.match, -f.count, f.form)))
+
+
+class _in_scope:
+    """Membership test for the documents of the search scope (filters and sections)."""
+
+    def __init__(self, per_index, searcher, scope, in_sections, columns) -> None:
+        self._docs = _scope_docs(per_index, searcher, scope)
+        self._sections = in_sections
+        self._section_of = columns["section"]
+
+    def __contains__(self, docnum: int) -> bool:
+        return ((self._docs is None or docnum in self._docs)
+                and (self._sections is None or self._section_of[docnum] in self._sections))
 
 
 def _form_kind(word: Word, form: str) -> str | None:

@@ -115,6 +115,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "exclude_parts": ("Poista yhdyssanaosumat", "Exclude compound-part matches"),
     "exclude_form_help": ("Poista muoto {form} osumista", "Exclude the form {form} from the matches"),
     "more_forms": ("Kaikki {n} muotoa", "All {n} forms"),
+    "lexicalised_forms": (
+        "Ei osumina (kiinteät yhdyssanat ja muodot, corpus/lexicalised.toml)",
+        "Not matches (lexicalised compounds and fixed forms, corpus/lexicalised.toml)",
+    ),
+    "excluded_forms": ("Poistetut muodot", "Excluded forms"),
+    "include_form_help": ("Palauta muoto {form} osumiin", "Count the form {form} as a match again"),
     "match_whole": ("sana", "word"),
     "match_part": ("yhdyssanan osa", "compound part"),
     "match_synonym": ("synonyymi", "synonym"),
@@ -365,6 +371,11 @@ def exclude_form_query(query: str, form: str) -> str:
     if re.search(rf"(?<!\S)EI muoto:{re.escape(form)}(?!\S)", query, re.IGNORECASE):
         return query
     return f"{query.rstrip()} {clause}"
+
+
+def include_form_query(query: str, form: str) -> str:
+    """The query without its `EI muoto:form` clause: the form counts as a match again."""
+    return re.sub(rf"\s*(?<!\S)EI muoto:{re.escape(form)}(?!\S)", "", query, flags=re.IGNORECASE).strip()
 
 
 def synonym_groups(tree: Any) -> list[str]:
