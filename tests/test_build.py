@@ -47,6 +47,13 @@ def _grow(corpus_folder: Path, themes: int) -> None:
     os.replace(tmp, corpus_folder / EDITION_FILE)
 
 
+def _list_a_missing_edition(corpus_folder: Path) -> None:
+    """Break the corpus so that no build can run: the manifest lists a file that is not there."""
+    manifest = corpus_folder / "editions.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[edition]]\nyear = 2031\nfile = "puuttuu-2031.txt"\n',
+                        encoding="utf-8")
+
+
 def _leftovers(models: Path) -> list[str]:
     return sorted(p.name for p in models.iterdir()
                   if p.name.startswith((build.TMP_PREFIX, build.OLD_PREFIX)) or p.name == build.JOURNAL_FILE)
@@ -167,9 +174,7 @@ def test_a_later_failed_build_never_deletes_the_only_complete_index(corpus, monk
     monkeypatch.setattr(build, "_build_topics_fn", lambda: None)
     assert not (models / INDEX_DIRNAME).exists()  # what the probe found after a kill here
     # The next build cannot run: the manifest lists a file that is not there.
-    manifest = folder / "editions.toml"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[edition]]\nyear = 2031\nfile = "puuttuu-2031.txt"\n',
-                        encoding="utf-8")
+    _list_a_missing_edition(folder)
     with pytest.raises(TextkitError):
         build.build_models()
     assert (models / INDEX_DIRNAME).is_dir() and _leftovers(models) == []
@@ -187,9 +192,7 @@ def test_an_index_moved_aside_by_an_older_swap_is_put_back_not_deleted(corpus, c
     total = search("hanke", limit=0).total
     os.rename(models / INDEX_DIRNAME, models / f"{build.OLD_PREFIX}index-1a2b3c4d")
     (models / build.BUILD_FILE).write_text('{"incomplete": true}', encoding="utf-8")
-    manifest = folder / "editions.toml"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[edition]]\nyear = 2031\nfile = "puuttuu-2031.txt"\n',
-                        encoding="utf-8")
+    _list_a_missing_edition(folder)
     with pytest.raises(TextkitError):
         build.build_models()
     assert (models / INDEX_DIRNAME).is_dir() and _leftovers(models) == []
