@@ -133,7 +133,7 @@ with common.user_errors():
         passage = passages.get(member.passage_id)
         head = (
             f"{names.get(member.theme_id, member.theme_id)} · {ui.section_name(member.section, lang)}"
-            f" · {member.edition}" + (f" · s. {passage.page}" if passage else "") + f" · {member.weight:.0%}"
+            f" · {member.edition}" + (f" · s. {passage.page}" if passage and passage.page else "") + f" · {member.weight:.0%}"
         )
         with st.expander(head, expanded=i < 3):
             st.write(passage.text if passage else member.passage_id)

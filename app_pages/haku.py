@@ -153,7 +153,8 @@ with common.user_errors():
         st.subheader(f"{names.get(theme_id, theme_id)} ({result.facets.get('theme', {}).get(theme_id, len(hits))})")
         for hit in hits:
             with st.container(border=True):
-                st.caption(f"{hit.edition} · {ui.section_name(hit.section, lang)} · s. {hit.page} · {hit.passage_id}")
+                page = f" · s. {hit.page}" if hit.page else ""
+                st.caption(f"{hit.edition} · {ui.section_name(hit.section, lang)}{page} · {hit.passage_id}")
                 st.html(f'<div class="snippet">{ui.safe_snippet_html(hit.snippet)}</div>')
                 passage_col, button_col = st.columns([5, 1])
                 with passage_col.expander(t("full_passage")):

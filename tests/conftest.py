@@ -65,3 +65,22 @@ def corpus_copy(tmp_path, monkeypatch):
     shutil.copy(EDITION_2024_FILE, folder / EDITION_2024_FILE.name)
     monkeypatch.setenv("TEXTKIT_CORPUS", str(folder))
     return folder
+
+
+FORM_FIXTURES = ROOT / "tests" / "fixtures" / "form"   # SYNTHETIC: see tests/fixtures/make_form_fixtures.py
+
+
+def section_similarity(a: str, b: str) -> float:
+    """difflib ratio of two section texts, over their words (whitespace normalised)."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+
+
+@pytest.fixture(scope="session")
+def printed_form_pages():
+    """The text of each page of the SYNTHETIC form PDF as pypdf reads it, whitespace removed:
+    an independent reference for the page each passage's first words are printed on."""
+    from pypdf import PdfReader
+
+    return ["".join((page.extract_text() or "").split()) for page in PdfReader(FORM_FIXTURES / "toteutuskatsaus-2024-form.pdf").pages]

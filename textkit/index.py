@@ -81,7 +81,7 @@ class Hit:
     theme: str
     section: int
     section_title: str
-    page: int
+    page: int | None        # None: the edition's file does not tell the page
     passage_id: str
     score: float
     text: str               # the whole passage
@@ -518,7 +518,8 @@ def format_result(result: SearchResult, *, color: bool = False) -> str:
         lines.append("")
         lines.append(f"{hits[0].theme} [{theme_id}]: {count(n, 'hit')}{shown}")
         for hit in hits:
-            lines.append(f"  {hit.passage_id}  osio {hit.section}, s. {hit.page}  ({hit.score:.2f})")
+            page = f", s. {hit.page}" if hit.page else ""
+            lines.append(f"  {hit.passage_id}  osio {hit.section}{page}  ({hit.score:.2f})")
             lines.append(f"    {_plain_snippet(hit.snippet, color)}")
     if len(result.hits) < result.total:
         lines.append("")

@@ -53,7 +53,10 @@ class Passage:
     edition: int
     theme_id: str
     section: int
-    page: int           # page the passage starts on (1-based, as well as the text allows)
+    # Page its first words are printed on (1-based): from the PDF's pages, the pages Word saved
+    # in a DOCX, or counted from a text file's page artefacts; None where the file cannot tell
+    # (a DOCX without saved page breaks). Never guessed.
+    page: int | None
     text: str
 
 
@@ -63,6 +66,7 @@ class Section:
     title: str          # heading as printed, joined onto one line
     text: str           # cleaned text: passages joined by blank lines
     passages: tuple[Passage, ...]
+    links: tuple[Link, ...] = ()  # hyperlinks of the section in order (shown text, target), where the file has them
 
 
 @dataclass(frozen=True)

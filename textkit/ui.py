@@ -522,7 +522,7 @@ def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
             "poista": False,
             "teema": e.theme,
             "osio": e.section,
-            "sivu": e.page,
+            "sivu": e.page or None,  # 0 = page unknown (a DOCX without saved pages)
             "vuosi": e.edition,
             "teksti": e.text,
         }

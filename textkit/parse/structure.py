@@ -75,6 +75,9 @@ MINISTRY_NAME_RE = re.compile(
 FUNDING_LINE_RE = re.compile(
     r"^(?P<key>[a-dA-D])\)\s*(?P<label>julkinen rahoituskehys|varaukset|sidotut valtuudet|maksetut kustannukset)?\s*(?P<value>.*)$"
 )
+WEB_TARGET_RE = re.compile(r"^(?:https?://|mailto:|www\.)", re.I)
+MAILTO_RE = re.compile(r"^mailto:", re.I)
+SCHEME_RE = re.compile(r"(?i)\b(?:https?://|mailto:)(?:www\.)?|\bwww\.")
 REPORT_DATE_RE = re.compile(r"Katsaus\s+(\d{1,2})\.(\d{1,2})\.(\d{4})")
 TITLE_LINE_RE = re.compile(r"toteutuskatsaus", re.I)
 
@@ -171,10 +174,31 @@ def _flatten(document: Document) -> tuple[list[str], list[int | None], list[Line
                     pages.append(page.number)
                     meta.append(part)
                 continue
-            lines.append(line.text)
+            lines.append(_with_link_targets(line))
             pages.append(page.number)
             meta.append(line)
     return lines, pages, meta
+
+
+def _with_link_targets(line: Line) -> str:
+    """The line's text, followed by the address of each of its web links that the text does not show.
+
+    A hyperlink shown as "Teemakuvaus Rakennerahastot.fi -sivustolla" keeps its
+    address in the passage, so it is searchable and cited like a printed one.
+    """
+    text = line.text
+    for link in line.links:
+        target = link.target
+        if not WEB_TARGET_RE.match(target):
+            continue
+        shown = MAILTO_RE.sub("", target)
+        if _bare_address(shown) not in _bare_address(text):
+            text = f"{text} ({shown})"
+    return text
+
+
+def _bare_address(text: str) -> str:
+    return SCHEME_RE.sub("", text).rstrip("/").lower()
 
 
 
@@ -245,6 +269,7 @@ def _parse_theme(
                 title=unwrap_lines(join_hyphenated("\n".join(draft.title_lines))),
                 text="\n\n".join(p.text for p in passages),
                 passages=passages,
+                links=tuple(link for k in draft.body for link in meta[k].links),
             )
         )
     return Theme(
@@ -381,6 +406,7 @@ def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> 
     MAX_PASSAGE_CHARS are cut at sentence ends into passages of similar size.
     """
     groups: list[list[tuple[str, int | None]]] = []
+    items: set[int] = set()  # groups that the reader marked as list items
     current: list[tuple[str, int | None]] = []
     for line, page, kind in zip(lines, pages, kinds):
         if line.startswith(PAGE_MARK):
@@ -389,14 +415,23 @@ def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> 
             if current:
                 groups.append(current)
             current = [] if line == "" else [(line, page)]
+            if kind == "item" and line:
+                items.add(len(groups))
             continue
+        if not current and kind == "item":
+            items.add(len(groups))
         current.append((line, page))
     if current:
         groups.append(current)
 
     merged: list[list[tuple[str, int | None]]] = []
-    for group in groups:
-        if merged and not PARAGRAPH_END_RE.search(merged[-1][-1][0]) and LOWERCASE_START_RE.match(group[0][0].lstrip()):
+    for k, group in enumerate(groups):
+        if (
+            merged
+            and k not in items
+            and not PARAGRAPH_END_RE.search(merged[-1][-1][0])
+            and LOWERCASE_START_RE.match(group[0][0].lstrip())
+        ):
             merged[-1].extend(group)
         else:
             merged.append(list(group))
