@@ -57,8 +57,12 @@ def check_zip(data: bytes, name: str) -> None:
                 )
 
 
-def pdf_page_texts(reader: Any, data_bytes: int, name: str) -> list[str]:
-    """The text of each page of a pypdf reader, within the page, inflation and text limits."""
+def pdf_page_texts(reader: Any, data_bytes: int, name: str, *, with_text: bool = True) -> list[str]:
+    """The text of each page of a pypdf reader, within the page, inflation and text limits.
+
+    With ``with_text=False`` only the page and inflation limits are checked (every text is
+    ""): the layout reader (textkit/parse/pdf.py) checks a file so before pdfplumber reads it,
+    and caps its text with `check_text_chars`."""
     from pypdf.errors import LimitReachedError, PyPdfError
 
     count = len(reader.pages)
@@ -77,7 +81,7 @@ def pdf_page_texts(reader: Any, data_bytes: int, name: str) -> list[str]:
                     f"(raja {MAX_COMPRESSION_RATIO} × tiedoston koko, enintään {_mb(MAX_INFLATED_BYTES)}); "
                     "tiedosto näyttää purkupommilta, eikä sitä lueta."
                 )
-            text = page.extract_text() or ""
+            text = (page.extract_text() or "") if with_text else ""
         except LimitReachedError:  # pypdf's own cap on one stream (75 MB inflated)
             raise TextkitError(
                 f"{name}: sivun {number} sisältö purkautuu yli pypdf:n virtakohtaisen rajan "
@@ -86,13 +90,18 @@ def pdf_page_texts(reader: Any, data_bytes: int, name: str) -> list[str]:
         except PyPdfError as exc:  # broken streams
             raise TextkitError(f"{name}: PDF:n sivua {number} ei voi lukea ({exc}).") from None
         chars += len(text)
-        if chars > MAX_TEXT_CHARS:
-            raise TextkitError(
-                f"{name}: PDF:ssä on yli {MAX_TEXT_CHARS:,} merkkiä tekstiä (raja); näin pitkä ei voi olla katsaus."
-                .replace(",", " ")
-            )
+        check_text_chars(chars, name)
         texts.append(text)
     return texts
+
+
+def check_text_chars(chars: int, name: str) -> None:
+    """Refuse a PDF once the text read from it passes MAX_TEXT_CHARS."""
+    if chars > MAX_TEXT_CHARS:
+        raise TextkitError(
+            f"{name}: PDF:ssä on yli {MAX_TEXT_CHARS:,} merkkiä tekstiä (raja); näin pitkä ei voi olla katsaus."
+            .replace(",", " ")
+        )
 
 
 def _pypdf_stream_limit() -> int:

@@ -28,6 +28,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from textkit import limits
 from textkit.errors import TextkitError
 from textkit.parse.model import BLANK, Document, Line, Page
 from textkit.parse.text import join_hyphenated, unwrap_lines
@@ -112,7 +113,9 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Row]], list[float]]:
         raise TextkitError("reading .pdf files needs pdfplumber: pip install pdfplumber") from None
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    _check_limits(data, name)
     pages: list[list[_Row]] = []
+    chars = 0
     heights: list[float] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -121,6 +124,8 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Row]], list[float]]:
             for page in pdf.pages:
                 pages.append(_page_rows(page))
                 heights.append(float(page.height))
+                chars += sum(len(row.text) for row in pages[-1])
+                limits.check_text_chars(chars, name)
     except TextkitError:
         raise
     except Exception as exc:  # pdfminer raises many types for broken or encrypted files
@@ -134,6 +139,31 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Row]], list[float]]:
             "run OCR on it or export the text from the original document"
         )
     return pages, heights
+
+
+def _check_limits(data: bytes, name: str) -> None:
+    """Pages and inflated content within textkit.limits, checked with pypdf before pdfplumber
+    reads anything (also gives the password message for an encrypted file)."""
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+                reader.pages[0].get_contents()
+            except Exception:
+                raise TextkitError(f"{name}: the PDF is password-protected") from None
+        limits.pdf_page_texts(reader, len(data), name, with_text=False)
+    except TextkitError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError) as exc:
+        raise TextkitError(f"{name}: the PDF cannot be read ({exc})") from None
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
