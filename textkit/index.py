@@ -411,7 +411,7 @@ def search(
         if WHOLE_WORDS_FIRST and total > 1:
             ranked = _whole_words_first(ranked, parsed, searcher)
         facets = _facets((docnum for _score, docnum in ranked), columns)
-        forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, reader) if total else ()
+        forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, searcher) if total else ()
         left_out = _excluded_forms(parsed, reader, _in_scope(per_index, searcher, wide, in_sections, columns))
         wanted = total if not limit else min(limit, total)
         hits = tuple(_hit(searcher.stored_fields(ranked[i][1]), ranked[i][0], parsed) for i in range(wanted))
@@ -884,29 +884,24 @@ class _ExceptMatcher(WrappingMatcher):
 
 def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher) -> list:
     """The hits (score, docnum) reordered: those where more query words stand as whole words
-    first, BM25 order inside each group. A hit's group counts the query's positive words (and
-    phrases, as phrases of whole words) that match it as whole words."""
-    leaves = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, (Word, Phrase))]
+    first, BM25 order inside each group. A hit's group counts the query's positive words that
+    match it as whole words."""
+    leaves = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, Word)]
     if not leaves:
-        return ranked
+        return ranked   # phrases and prefixes: BM25 order (a phrase over compound parts is rare)
     hit_docs = {docnum for _score, docnum in ranked}
-    whole_docs = []
-    for leaf in leaves:
-        if isinstance(leaf, Word):
-            q = _word_query(leaf, whole_only=True)
-        else:
-            q = _Phrase([_word_query(w, whole_only=True) for w in leaf.words], slop=1, ordered=True)
-        whole_docs.append(hit_docs.intersection(q.docs(searcher)))
+    whole_docs = [hit_docs.intersection(_word_query(leaf, whole_only=True).docs(searcher)) for leaf in leaves]
     return sorted(ranked, key=lambda item: (-sum(item[1] in docs for docs in whole_docs), -item[0], item[1]))
 
 
-def matched_forms(parsed: ParsedQuery, hit_docs: set[int], reader) -> tuple[MatchedForm, ...]:
+def matched_forms(parsed: ParsedQuery, hit_docs: set[int], searcher) -> tuple[MatchedForm, ...]:
     """Every surface form that matched the query's positive words, prefixes and phrases in the
     hits (document numbers), with occurrences, passages and how it matched; whole words first,
     then most frequent first.
 
     Word and prefix forms come from the index (the postings of each candidate surface form
-    within the hits), phrase forms from the hits' stored words."""
+    within the hits), phrase forms from the phrase's positions and the hits' stored offsets."""
+    reader = searcher.reader()
     found: dict[str, list] = {}   # form → [count, passages, kind, word]
     rank = (WHOLE, PART, "synonym", PREFIX, PHRASE).index
 
@@ -933,23 +928,10 @@ def matched_forms(parsed: ParsedQuery, hit_docs: set[int], reader) -> tuple[Matc
                     count, passages = _form_counts(reader, form, hit_docs)
                     if count:
                         add(form, count, passages, PREFIX, f"{leaf.prefix}*")
-    phrases = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, Phrase)]
-    if phrases:
-        counts: dict[str, list[int]] = {}
-        for docnum in sorted(hit_docs):
-            fields = reader.stored_fields(docnum)
-            words = stored_words(fields["text"], fields["spans"])
-            seen = set()
-            for leaf in phrases:
-                for start, end, _kind in matching_spans_kinds(leaf, words):
-                    form = _SPACE_RUN.sub(" ", fields["text"][start:end]).lower()
-                    entry = counts.setdefault(form, [0, 0, leaf.label])
-                    entry[0] += 1
-                    if form not in seen:
-                        entry[1] += 1
-                        seen.add(form)
-        for form, (count, passages, label) in counts.items():
-            add(form, count, passages, PHRASE, f'"{label}"')
+    for leaf in positive_leaves(parsed.tree):
+        if isinstance(leaf, Phrase):
+            for form, (count, passages) in _phrase_forms(leaf, hit_docs, searcher).items():
+                add(form, count, passages, PHRASE, f'"{leaf.label}"')
     ordered = sorted(found.items(), key=lambda kv: (rank(kv[1][2]) > 1, -kv[1][0], kv[0]))
     return tuple(MatchedForm(form, c, n, kind, word) for form, (c, n, kind, word) in ordered)
 
@@ -992,6 +974,52 @@ class _in_scope:
                 and (self._sections is None or self._section_of[docnum] in self._sections))
 
 
+def _phrase_forms(leaf: Phrase, hit_docs: set[int], searcher) -> dict[str, list[int]]:
+    """The phrase's matched strings in the hits (lowercased, spaces normalised): [count,
+    passages] each."""
+    counts: dict[str, list[int]] = {}
+    for docnum, forms in _phrase_doc_forms(leaf, searcher).items():
+        if docnum not in hit_docs:
+            continue
+        for form in forms:
+            entry = counts.setdefault(form, [0, 0])
+            entry[0] += 1
+        for form in set(forms):
+            counts[form][1] += 1
+    return counts
+
+
+_MAX_CACHED_PHRASES = 256
+
+
+def _phrase_doc_forms(leaf: Phrase, searcher) -> dict[int, tuple[str, ...]]:
+    """Per document, the strings the phrase matches there, found once per index and phrase:
+    positions from the phrase matcher, offsets from the stored spans (no passage is analysed
+    again)."""
+    cache = _per_index(searcher.reader()).setdefault("phrase_forms", {})
+    found = cache.get(leaf)
+    if found is not None:
+        return found
+    matcher = _Phrase([_word_query(w) for w in leaf.words], slop=1, ordered=True).matcher(
+        searcher, searcher.boolean_context().set(needs_current=True))
+    reader = searcher.reader()
+    found = {}
+    while matcher.is_active():
+        docnum = matcher.id()
+        fields = reader.stored_fields(docnum)
+        flat = array("I")
+        flat.frombytes(fields["spans"])
+        offsets = {flat[i]: (flat[i + 1], flat[i + 2]) for i in range(0, len(flat), 3)}
+        text = fields["text"]
+        found[docnum] = tuple(_SPACE_RUN.sub(" ", text[offsets[sp.start][0]:offsets[sp.end][1]]).lower()
+                              for sp in matcher.spans())
+        matcher.next()
+    if len(cache) >= _MAX_CACHED_PHRASES:
+        cache.clear()
+    cache[leaf] = found
+    return found
+
+
 def _form_kind(word: Word, form: str) -> str | None:
     """How the text form (any of its spellings in the corpus) matches `word`; the best wins."""
     from textkit.analysis import get_analyzer
@@ -1003,18 +1031,34 @@ def _form_kind(word: Word, form: str) -> str | None:
     return min(kinds, key=(WHOLE, PART, "synonym").index) if kinds else None
 
 
-def _form_counts(reader, form: str, docs: set[int]) -> tuple[int, int]:
+def _form_counts(reader, form: str, docs) -> tuple[int, int]:
     """Occurrences of a surface form in `docs`, and how many of them it occurs in."""
-    try:
-        postings = reader.postings("content", (SURFACE_MARK + form).encode("utf-8"))
-    except TermNotFound:
-        return 0, 0
     count = passages = 0
-    for docnum, frequency in postings.items_as("frequency"):   # the stored count, no positions decoded
+    for docnum, frequency in _form_postings(reader, form):
         if docnum in docs:
             count += frequency
             passages += 1
     return count, passages
+
+
+_MAX_CACHED_FORMS = 50_000
+
+
+def _form_postings(reader, form: str) -> tuple[tuple[int, int], ...]:
+    """(document, occurrences) of a surface form, read once per index: opening a term's
+    postings costs more than reading them, and a query's forms recur (the app runs the same
+    query on every click; kunta and "kunta AND TE24" share theirs)."""
+    cache = _per_index(reader).setdefault("form_postings", {})
+    postings = cache.get(form)
+    if postings is None:
+        try:
+            matcher = reader.postings("content", (SURFACE_MARK + form).encode("utf-8"))
+            postings = tuple(matcher.items_as("frequency"))   # the stored count, no positions decoded
+        except TermNotFound:
+            postings = ()
+        if len(cache) < _MAX_CACHED_FORMS:
+            cache[form] = postings
+    return postings
 
 
 _FORM_MAPS: dict[str, Any] = {"size": -1}

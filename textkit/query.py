@@ -306,21 +306,34 @@ def matching_spans_kinds(node: Node, tokens: Sequence[tuple]) -> list[tuple[int,
 def word_match(word: Word, terms: Sequence[str], lower: str, lemmas: Sequence[str]) -> str | None:
     """How a text word (its index terms, lowercased surface and lemmas) matches query word
     `word`: WHOLE, PART, SYNONYM, or None. The same rule as the index query (textkit.index)."""
+    wanted, surfaces, query_parts, anything = word_sets(word)
+    if anything.isdisjoint(terms) and lower not in anything:
+        return None   # the usual case: a word that shares nothing with the query word
     if _excluded_form(lower, word.exclude_forms, word.exclude_prefixes):
         return None
     if word.exclude and not set(word.exclude).isdisjoint(terms):
         return None
-    wanted = word.terms
-    if not set(wanted).isdisjoint(lemmas) or (lower in wanted and lower not in word.lemmas):
+    if not wanted.isdisjoint(lemmas) or lower in surfaces:
         kind = WHOLE
     elif word.whole:
         return None
     else:
-        query_parts = set(word.lemmas or word.terms)
         if not any(t in query_parts and t not in lemmas and t != lower for t in terms):
             return None
         kind = PART
     return SYNONYM if word.synonym else kind
+
+
+def word_sets(word: Word) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """(terms matching lemmas, typed forms matching surfaces, terms matching parts, all of
+    them), made once per query word (kept on the frozen Word, outside its fields)."""
+    sets = word.__dict__.get("_sets")
+    if sets is None:
+        wanted = frozenset(word.terms)
+        query_parts = frozenset(word.lemmas or word.terms)
+        sets = (wanted, wanted - frozenset(word.lemmas), query_parts, wanted | query_parts)
+        object.__setattr__(word, "_sets", sets)
+    return sets
 
 
 def prefix_match(prefix: Prefix, lower: str) -> bool:
