@@ -889,8 +889,15 @@ def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher) -> list:
     leaves = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, Word)]
     if not leaves:
         return ranked   # phrases and prefixes: BM25 order (a phrase over compound parts is rare)
-    hit_docs = {docnum for _score, docnum in ranked}
-    whole_docs = [hit_docs.intersection(_word_query(leaf, whole_only=True).docs(searcher)) for leaf in leaves]
+    cache = _per_index(searcher.reader()).setdefault("whole_docs", {})
+    if len(cache) >= _MAX_CACHED_PHRASES:
+        cache.clear()
+    whole_docs = []
+    for leaf in leaves:
+        docs = cache.get(leaf)
+        if docs is None:
+            docs = cache[leaf] = frozenset(_word_query(leaf, whole_only=True).docs(searcher))
+        whole_docs.append(docs)
     return sorted(ranked, key=lambda item: (-sum(item[1] in docs for docs in whole_docs), -item[0], item[1]))
 
 
