@@ -155,6 +155,49 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kwic(args: argparse.Namespace) -> int:
+    from textkit import kwic
+    from textkit.corpus import load_editions
+    from textkit.index import DEFAULT_SECTIONS
+    from textkit.query import parse_sections
+    from textkit.types import to_dict
+
+    sections = parse_sections(args.sections) if args.sections else DEFAULT_SECTIONS
+    conc = kwic.concordance(args.query, sections=sections, theme=args.theme, edition=args.edition,
+                            width=args.width, progress=stderr_progress())
+    lines = kwic.sort_lines(conc.lines, args.sort, descending=args.descending)
+    if args.form:
+        lines = kwic.filter_forms(lines, args.form)
+    if args.out:
+        from textkit.export import format_for, write_file
+
+        fmt = format_for(args.out, args.format)
+        if fmt not in ("xlsx", "csv"):
+            raise TextkitError(f"Konkordanssin voi viedä XLSX- tai CSV-tiedostoon, ei {fmt}-muotoon.")
+        out = write_file(args.out, kwic.render_lines(lines, fmt, title=f"Konkordanssi: {args.query}"))
+        print(f"Kirjoitettu {len(lines)} riviä tiedostoon {out}")
+        return 0
+    from textkit.ui import themes_of
+
+    editions = load_editions()
+    passages = kwic.scope_passages(editions, conc)
+    names = themes_of(editions)
+    if args.json:
+        data = to_dict(conc)
+        data["lines"] = to_dict(lines)
+        data["frequencies"] = to_dict(kwic.frequencies(conc, passages, names))
+        data["collocates"] = {by: to_dict(kwic.collocates(conc, passages, by=by)) for by in ("ll", "mi")}
+        print_json(data)
+        return 0
+    out_text = [kwic.format_concordance(conc, lines, width=args.width, color=sys.stdout.isatty())]
+    if args.frequencies:
+        out_text.append(kwic.format_frequencies(kwic.frequencies(conc, passages, names)))
+    if args.collocates:
+        out_text.append(kwic.format_collocates(kwic.collocates(conc, passages, by=args.collocates)))
+    sys.stdout.write("\n\n".join(out_text) + "\n")
+    return 0
+
+
 def _cmd_topics(args: argparse.Namespace) -> int:
     from textkit.topics import format_topics, topics
 
@@ -354,6 +397,23 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20, help="number of hits, 0 for all (default 20)")
     p.add_argument("--whole-words", action="store_true",
                    help="match query words only as whole words, not as parts of compounds (as sana:WORD)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("kwic", _cmd_kwic, "Concordance (KWIC) of a search: every match in its context, "
+                "with collocates and frequencies per 1,000 words.")
+    p.add_argument("query")
+    p.add_argument("--sections", help="section numbers: 2,3,4,5 (default), 2-5, or all")
+    p.add_argument("--theme", help="theme id")
+    p.add_argument("--edition", type=int, help="edition year")
+    p.add_argument("--sort", choices=["order", "left", "right", "form", "theme"], default="order",
+                   help="order of the lines (default: document order)")
+    p.add_argument("--descending", action="store_true", help="reverse the sort")
+    p.add_argument("--form", action="append", help="only lines with this matched form (repeatable)")
+    p.add_argument("--width", type=int, default=60, help="characters of context on each side (default 60)")
+    p.add_argument("--collocates", choices=["ll", "mi"], help="also list collocates (±5 words) by LL or MI")
+    p.add_argument("--frequencies", action="store_true", help="also list hits per theme, section, edition")
+    p.add_argument("--out", help="write the lines to an XLSX or CSV file (with citations)")
+    p.add_argument("--format", choices=["xlsx", "csv"], help="with --out: default from the extension")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("topics", _cmd_topics, "Show the topics of sections 2–5 across themes and editions.")
