@@ -40,6 +40,9 @@ def test_kunta_lists_every_matched_form_one_line_per_match(conc, index_2024):
     forms = {f.form for f in c.forms}
     assert forms == {m.lower() for h in everything.hits for m in h.matches}
     assert {"kuntien", "kunnat", "kunnista"} <= forms          # inflections, each listed
+    # … the same forms, counts and kinds as the search's matched-forms facet
+    assert {(f.form, f.count, f.match) for f in c.forms} == {(f.form, f.count, f.match) for f in everything.forms}
+    assert {f.match for f in c.forms if f.form == "kuntien"} == {"whole"}
     assert sum(f.count for f in c.forms) == len(c.lines)
     for line in c.lines:                                       # the form is the text at its place
         assert c.texts[line.passage_id][line.start:line.end] == line.form

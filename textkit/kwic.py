@@ -57,12 +57,14 @@ class KwicLine:
     right: str              # context after the match
     start: int              # character offsets of the match in the passage
     end: int
+    match: str = ""         # how it matched: "whole", "part", "synonym", "prefix", "phrase" (Hit.match_kinds)
 
 
 @dataclass(frozen=True)
 class FormCount:
     form: str               # lowercased matched form
     count: int
+    match: str = ""         # how it matched (as KwicLine.match)
 
 
 @dataclass(frozen=True)
@@ -145,14 +147,16 @@ def concordance_of(result: Any, *, width: int = CONTEXT_CHARS, sections: Iterabl
 def lines_of_hit(hit: Any, width: int = CONTEXT_CHARS) -> list[KwicLine]:
     """One line per match span of a search hit."""
     spans = getattr(hit, "spans", ()) or _spans_from_matches(hit.text, hit.matches)
+    kinds = tuple(getattr(hit, "match_kinds", ()) or ())
+    kinds = kinds if len(kinds) == len(spans) else ("",) * len(spans)
     return [
         KwicLine(
             passage_id=hit.passage_id, edition=int(hit.edition), theme_id=hit.theme_id, theme=hit.theme,
             section=int(hit.section), section_title=hit.section_title, page=int(hit.page or 0),
             left=left_context(hit.text, start, width), form=_one_line(hit.text[start:end]),
-            right=right_context(hit.text, end, width), start=start, end=end,
+            right=right_context(hit.text, end, width), start=start, end=end, match=kind,
         )
-        for start, end in spans
+        for (start, end), kind in zip(spans, kinds)
     ]
 
 
@@ -206,9 +210,11 @@ def collation_key(text: str) -> str:
 
 
 def form_counts(lines: Iterable[KwicLine]) -> tuple[FormCount, ...]:
-    """Every matched form (lowercased) with its number of lines, most frequent first."""
-    counts = Counter(line.form.lower() for line in lines)
-    return tuple(FormCount(f, n) for f, n in sorted(counts.items(), key=lambda kv: (-kv[1], collation_key(kv[0]))))
+    """Every matched form (lowercased) with its number of lines and how it matched, most
+    frequent first."""
+    counts = Counter((line.form.lower(), line.match) for line in lines)
+    return tuple(FormCount(f, n, kind) for (f, kind), n in
+                 sorted(counts.items(), key=lambda kv: (-kv[1], collation_key(kv[0][0]), kv[0][1])))
 
 
 def filter_forms(lines: Iterable[KwicLine], forms: Iterable[str]) -> list[KwicLine]:
@@ -416,7 +422,8 @@ def format_concordance(conc: Concordance, lines: Sequence[KwicLine] | None = Non
     if conc.hidden_by_scope:
         head.append(hidden_note(conc.hidden_by_scope) + " (--sections all näyttää ne)")
     if conc.forms:
-        head.append("Muodot: " + ", ".join(f"{f.form} {f.count}" for f in conc.forms))
+        head.append("Muodot: " + ", ".join(f"{f.form} {f.count}" + (f" ({_KIND_FI.get(f.match, f.match)})" if f.match else "")
+                                           for f in conc.forms))
     if not lines:
         return "\n".join(head + ["Ei osumia."])
     form_width = min(30, max(len(line.form) for line in lines))
@@ -449,6 +456,9 @@ def format_collocates(found: Sequence[Collocate]) -> str:
 
 
 # ---------------------------------------------------------------- private helpers
+
+
+_KIND_FI = {"whole": "sana", "part": "yhdyssanan osa", "synonym": "synonyymi", "prefix": "katkaisu", "phrase": "fraasi"}
 
 
 def _document_order(line: KwicLine) -> tuple:
