@@ -285,3 +285,38 @@ def test_cli_analyze_json(capsysbinary):
     assert main(["analyze", "Lastensuojelun kehittäminen.", "--json"]) == 0
     data = json.loads(capsysbinary.readouterr().out.decode("utf-8"))
     assert data[0]["lemma"] == "lastensuojelu" and data[0]["parts"] == ["lapsi", "suojelu"]
+
+
+# ---------------------------------------------------------------- one analysis per build
+
+
+def test_kept_analyses_are_the_same_as_fresh_ones(analyzer, edition_2024):
+    texts = [p.text for p in edition_2024.passages((2, 3, 4, 5))][:60]
+    fresh = [(analyzer.token_fields(t), analyzer.tokens(t), analyzer.sentences(t)) for t in texts]
+    with analyzer.keeping_analyses(texts):
+        first = [(analyzer.token_fields(t), analyzer.tokens(t), analyzer.sentences(t)) for t in texts]
+        again = [(analyzer.token_fields(t), analyzer.tokens(t), analyzer.sentences(t)) for t in texts]
+    assert first == fresh and again == fresh
+
+
+def test_a_build_tokenises_each_passage_once(tmp_path, monkeypatch, edition_2024):
+    """The topic model reuses the index pass's analysis: spaCy is run once per distinct
+    passage text (plus the query-free parts of the build), not three times per narrative one."""
+    from conftest import CORPUS
+    from textkit import analysis
+    from textkit.build import build_models
+
+    calls: list[str] = []
+    real = analysis.Analyzer._token_spans
+
+    def counting(self, text):
+        calls.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(analysis.Analyzer, "_token_spans", counting)
+    monkeypatch.setenv("TEXTKIT_MODELS", str(tmp_path))
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(CORPUS))
+    report = build_models(force=True, models_dir=tmp_path, corpus_dir=CORPUS)
+    assert report.topics
+    distinct = {analysis._clean_input(p.text) for p in edition_2024.passages()}
+    assert len(calls) == len(set(calls)) == len(distinct)

@@ -530,3 +530,32 @@ def test_cli_analyze_answers_as_the_index_was_built(index_2024, tmp_path):
 
     assert "työpaja" in terms(index_2024)
     assert "työpaja" not in terms(tmp_path / "no-models")  # the word alone gives no evidence
+
+
+def test_the_term_pool_writes_the_same_postings_as_whooshs_own_pool(tmp_path, edition_2024, monkeypatch):
+    """textkit's grouped posting pool gives the segment exactly the postings Whoosh's sorting
+    pool gives it: every field's terms, and per term the same documents, weights and values."""
+    from whoosh import index as whoosh_index
+
+    from textkit import index as tk_index
+
+    def postings(folder):
+        with whoosh_index.open_dir(str(folder / tk_index.INDEX_DIRNAME)).reader() as reader:
+            out = {}
+            for fieldname, tbytes in reader.all_terms():
+                m, found = reader.postings(fieldname, tbytes), []
+                while m.is_active():
+                    found.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                out[(fieldname, tbytes)] = found
+            stored = [reader.stored_fields(i) for i in range(reader.doc_count_all())]
+            lengths = [reader.doc_field_length(i, "content") for i in range(reader.doc_count_all())]
+        return out, stored, lengths
+
+    tk_index.build_index([edition_2024], tmp_path / "ours")
+    ours = postings(tmp_path / "ours")
+    monkeypatch.setattr(tk_index, "_POOL", None)   # the writer keeps Whoosh's PostingPool
+    tk_index.build_index([edition_2024], tmp_path / "whoosh")
+    theirs = postings(tmp_path / "whoosh")
+    assert len(ours[0]) > 5_000
+    assert ours == theirs

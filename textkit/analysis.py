@@ -13,14 +13,16 @@ tokenising it. Use the process-wide instance from `get_analyzer()`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
 import threading
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from textkit.errors import TextkitError
 
@@ -91,6 +93,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._nlp = None
         self._rules = None   # a RuleTokenizer from models/ (textkit.tokenize): spaCy not needed
+        self._kept: dict[str, Any] | None = None   # keeping_analyses: text → its token fields
         self._cache: dict[str, WordAnalysis] = {}
         self._fields: dict[str, tuple] = {}  # per surface form: everything a Token needs but its place
         self._lock = threading.RLock()
@@ -119,6 +122,9 @@ class Analyzer:
         lowercased surface). What `tokens` makes its Tokens of, for callers that go through a
         whole corpus and need no Token objects."""
         text = _clean_input(text)
+        kept = self._kept
+        if kept is not None and text in kept:
+            return self._kept_fields(text, kept)
         spans = self._token_spans(text)
         sent_of = _sentence_index(text, spans)
         out = []
@@ -134,11 +140,43 @@ class Analyzer:
             out.append((start, end, sent, word))
         return out
 
+    @contextlib.contextmanager
+    def keeping_analyses(self, texts: Iterable[str]) -> Iterator[None]:
+        """While the block runs, each of `texts` is tokenised and analysed once: the first
+        `token_fields` (or `tokens`, `sentences`) keeps the result, compactly (about 20 bytes
+        a token), and later passes over the same text reuse it. The build keeps the passages of
+        sections 2–5, so the topic model reuses the index pass's analysis."""
+        previous = self._kept
+        self._kept = {_clean_input(t): None for t in texts}
+        try:
+            yield
+        finally:
+            self._kept = previous
+
+    def _kept_fields(self, text: str, kept: dict) -> list[tuple[int, int, int, tuple]]:
+        entry = kept[text]
+        if entry is None:
+            self._kept = None          # compute it the ordinary way, then keep it
+            try:
+                out = self.token_fields(text)
+            finally:
+                self._kept = kept
+            kept[text] = (array("I", [v for start, end, sent, _ in out for v in (start, end, sent)]),
+                          [word for *_, word in out])
+            return out
+        flat, words = entry
+        return [(flat[3 * i], flat[3 * i + 1], flat[3 * i + 2], word) for i, word in enumerate(words)]
+
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """Character spans (start, end) of the sentences of `text`."""
         text = _clean_input(text)
-        spans = self._token_spans(text)
-        sent_of = _sentence_index(text, spans)
+        if self._kept is not None and text in self._kept:
+            kept = self.token_fields(text)
+            spans = [(start, end) for start, end, _, _ in kept]
+            sent_of = [sent for _, _, sent, _ in kept]
+        else:
+            spans = self._token_spans(text)
+            sent_of = _sentence_index(text, spans)
         result: list[tuple[int, int]] = []
         for (start, end), sent in zip(spans, sent_of):
             if sent == len(result):

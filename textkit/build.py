@@ -319,8 +319,10 @@ def _build_topics_fn():
 
 
 def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: ProgressFn | None) -> dict[str, Any]:
+    from textkit.analysis import get_analyzer
     from textkit.corpus import load_editions
     from textkit.index import build_index
+    from textkit.parse import NARRATIVE_SECTIONS
 
     report_progress(progress, 0.0, "Luetaan katsaukset")
     editions = load_editions(corpus_dir)
@@ -329,7 +331,9 @@ def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: 
     build_topics = _build_topics_fn()
     index_share = 0.6 if build_topics else 0.95
     report_progress(progress, 0.03, "Analysoidaan ja indeksoidaan kappaleet")
-    with stage_times() as stages:
+    # Each passage of sections 2–5 is analysed once: the topic model reuses the index pass's.
+    narrative = [p.text for e in editions for p in e.passages(NARRATIVE_SECTIONS)] if build_topics else []
+    with stage_times() as stages, get_analyzer().keeping_analyses(narrative):
         passages = build_index(editions, tmp, progress=scaled_progress(progress, 0.03, index_share))
         if build_topics:
             report_progress(progress, index_share, "Rakennetaan aihemalli")

@@ -226,6 +226,46 @@ _POSITIONS_FORMAT = Positions()
 _ONE_POSITION: dict[int, bytes] = {}
 
 
+class _TermPool:
+    """Whoosh's posting pool, grouped by term instead of sorted at commit.
+
+    Whoosh's pool makes a 5-tuple (field, term, document, weight, positions) of every posting
+    and sorts them all when the writer commits (3.4 M tuples at 100×). Documents arrive in
+    number order, so the postings of one term are already in order: this pool keeps per term
+    the document numbers and weights in arrays (positions as given; most are one shared
+    cached value) and sorts only the distinct terms. The segment gets exactly the same
+    postings in the same order (tests/test_index.py compares both pools' indexes). Like the
+    768 MB limit textkit gave Whoosh's pool, it holds everything in memory until commit."""
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self.fieldnames: set[str] = set()
+
+    def add(self, item) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        entry = self._terms.get((fieldname, tbytes))
+        if entry is None:
+            self.fieldnames.add(fieldname)
+            entry = self._terms[(fieldname, tbytes)] = (array("I"), array("d"), [])
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].append(vbytes)
+
+    def iter_postings(self):
+        terms = self._terms
+        for key in sorted(terms):
+            fieldname, tbytes = key
+            docnums, weights, values = terms.pop(key)
+            for i, docnum in enumerate(docnums):
+                yield fieldname, tbytes, docnum, weights[i], values[i]
+
+    def cleanup(self) -> None:
+        self._terms.clear()
+
+
+_POOL = _TermPool   # None: Whoosh's own sorting pool (tests compare the two)
+
+
 class _Codec(W3Codec):
     """Whoosh's default codec without per-block field-length statistics.
 
@@ -324,9 +364,12 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     # Not one compound file: Whoosh copies a compound segment's stored fields and length
     # columns into memory on every new searcher, which made each search cost grow with the
     # corpus (bench/speed.py at 100×: 82 → 36 ms CPU per query).
-    # limitmb: the posting pool spills to sorted runs on disk beyond this; 768 MB keeps a
-    # 100-edition corpus in memory (bench at 100×: build 70 → 50 s CPU, peak 0.8 → 1.3 GB).
+    # Whoosh's pool spilled to sorted runs on disk beyond limitmb; 768 MB kept a 100-edition
+    # corpus in memory (bench at 100×: build 70 → 50 s CPU). _TermPool replaces it: grouped
+    # by term, in memory, nothing sorted but the distinct terms.
     writer = ix.writer(limitmb=768, compound=False, codec=_Codec())
+    if _POOL is not None:
+        writer.pool = _POOL()
     try:
         step = max(1, total // 100)
         clock = add_stage_time("analysis", clock)
