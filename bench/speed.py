@@ -290,9 +290,11 @@ def _notes(by: dict, sizes: list[int], cold: dict | None) -> list[str]:
             + f"; the remaining {max(0.0, tk['process_cpu_s'] - staged):.1f} s are imports "
             "(spaCy, Voikko, scikit-learn, Whoosh), reading the edition and making the copies, "
             "and writing the topic model's tables. Analysis is the tokenizer and the word "
-            "analysis of every passage for the index; index write is Whoosh's writer; topic "
-            "documents the lemmas, compound heads and sentence years of sections 2–5 for the "
-            "topic model; topic features the TF-IDF matrix with its theme damping; topic fit the "
+            "analysis of every passage, once per build (the topic model reuses the index "
+            "pass's analysis of sections 2–5: Analyzer.keeping_analyses); index write is "
+            "Whoosh's writer with textkit's posting pool grouped by term; topic documents the "
+            "topic model's lemmas, compound heads and sentence years made from that analysis; "
+            "topic features the TF-IDF matrix with its theme damping; topic fit the "
             "NMF, started from NNDSVDa factors computed through the Gram matrix.")
     if tk and sb and tk.get("indexed_tokens") and sb.get("indexed_tokens"):
         tk_tokens, sb_tokens = sum(tk["indexed_tokens"].values()), sum(sb["indexed_tokens"].values())
@@ -336,8 +338,13 @@ def _notes(by: dict, sizes: list[int], cold: dict | None) -> list[str]:
             "(spaCy's tokenizer, Voikko, scikit-learn and the word-form cache are loaded) and "
             f"{large['peak_rss_mb']:.0f} MB at {largest}×; the Snowball baseline "
             f"{by[(BASELINE, sizes[0])]['peak_rss_mb']:.0f} → {sb['peak_rss_mb']:.0f} MB. Both "
-            f"Whoosh writers hold their postings in a pool of up to {WRITER_LIMIT_MB} MB until "
-            "commit; the topic model's features stay sparse.")
+            "Whoosh writers hold their postings in memory until commit (the baseline in "
+            f"Whoosh's pool of up to {WRITER_LIMIT_MB} MB, textkit per term in arrays); the "
+            "analyses kept for the topic model take about 20 bytes a token (with repeated text "
+            "only the distinct passages are kept, so a real corpus of this size would need a "
+            "few tens of MB more); the topic model's features stay sparse and the initial NMF "
+            "factors come from the small Gram matrix, never a dense copy of the document-term "
+            "matrix.")
     if len(sizes) >= 2:
         lo, hi = sizes[-2], sizes[-1]
         per_copy = []
@@ -370,7 +377,8 @@ def _notes(by: dict, sizes: list[int], cold: dict | None) -> list[str]:
             "move most with the machine's load (the table gives the fastest run too).")
     notes.append(
         "What textkit does that the plain-Whoosh baseline does not (either could be given to "
-        "the baseline too): its index writer skips Whoosh's per-block field-length statistics "
+        "the baseline too): its posting pool groups postings by term instead of sorting every "
+        "posting at commit (the same postings, tested), its index writer skips Whoosh's per-block field-length statistics "
         "(only top-N skipping reads them, and both systems count every hit), its searches read "
         "field lengths from a list made once per index instead of from disk for every scored "
         "match (the same BM25F scores), and its phrases compare position sets instead of "
