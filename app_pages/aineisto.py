@@ -1,4 +1,5 @@
-"""Aineisto: the editions in use; upload a new edition, check its parse summary, accept and rebuild."""
+"""Aineisto: the editions in use; remove or replace one; upload a new edition, check its parse
+summary and year, accept and rebuild."""
 
 import streamlit as st
 
@@ -7,78 +8,120 @@ from textkit import ui
 from textkit.paths import corpus_dir
 
 t = common.t
-fi = common.lang() == "fi"
 st.title(t("page_corpus"))
 
 if message := st.session_state.pop("corpus_message", None):
     st.success(message, icon="✅")
 
+# A new uploader key after an accepted upload empties the form for the next file.
+version = st.session_state.setdefault("upload_version", 0)
+year_key = f"upload_year_{version}"
+
+
+def _ask_removal(year: int) -> None:
+    st.session_state["confirm_remove"] = year
+
+
+def _replace(year: int) -> None:
+    # The upload form below takes the year; accepting it there replaces the edition.
+    st.session_state[year_key] = year
+    st.session_state["replace_hint"] = year
+
+
 editions = []
 with common.user_errors():
     editions = common.editions()
     st.subheader(t("editions_in_use"))
-    st.dataframe(
-        [
-            {
-                t("year"): e.year,
-                "Otsikko" if fi else "Title": e.title,
-                "Raportointipäivä" if fi else "Reporting date": e.reporting_date,
-                "Tiedosto" if fi else "File": e.source,
-                "Teemoja" if fi else "Themes": len(e.themes),
-                "Kappaleita" if fi else "Passages": len(e.passages()),
-            }
-            for e in editions
-        ],
-        hide_index=True,
-    )
+    st.dataframe(ui.edition_rows(editions, common.lang()), hide_index=True)
+
+    years = sorted((e.year for e in editions), reverse=True)
+    if years:
+        pick_col, remove_col, replace_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+        chosen = pick_col.selectbox(t("manage_edition"), years, key="manage_year")
+        remove_col.button(
+            t("remove_edition"), key="remove_edition", icon="🗑️", on_click=_ask_removal, args=(chosen,),
+            disabled=len(years) < 2, help=t("remove_edition_help") if len(years) < 2 else None, width="stretch",
+        )
+        replace_col.button(t("replace_edition_button"), key="replace_edition", icon="🔁", on_click=_replace,
+                           args=(chosen,), width="stretch")
+
+    removing = st.session_state.get("confirm_remove")
+    if removing in years:
+        entry = next(e for e in editions if e.year == removing)
+        kept = sum(1 for x in common.basket().excerpts() if x.edition == removing)
+        st.warning(t("confirm_remove", year=removing, file=entry.source, n=kept), icon="⚠️")
+        yes_col, no_col = st.columns(2)
+        if yes_col.button(t("confirm_remove_yes", year=removing), key="confirm_remove_yes", type="primary"):
+            from textkit.corpus import remove_edition
+
+            st.session_state.pop("confirm_remove", None)
+            remove_edition(removing, corpus_dir())
+            # The old index answers searches (other sessions too) until the new one is swapped in.
+            common.ensure_models()
+            st.session_state["corpus_message"] = t("removed", year=removing)
+            st.rerun()
+        if no_col.button(t("cancel"), key="confirm_remove_no"):
+            st.session_state.pop("confirm_remove", None)
+            st.rerun()
+
     if st.button(t("rebuild"), key="force_rebuild", icon="🔄"):
         common.ensure_models(force=True)
         st.success(t("build_done"), icon="✅")
 
 st.subheader(t("upload"))
+if (hint := st.session_state.get("replace_hint")) is not None:
+    st.info(t("replace_hint", year=hint), icon="🔁")
 next_year = max((e.year for e in editions), default=2024) + 1
-# A new uploader key after an accepted upload empties the form for the next file.
-version = st.session_state.setdefault("upload_version", 0)
+st.session_state.setdefault(year_key, next_year)
 upload_col, year_col = st.columns([3, 1])
 uploaded = upload_col.file_uploader(
     t("upload"), type=list(ui.UPLOAD_TYPES), key=f"upload_file_{version}", label_visibility="collapsed",
-    help=f"Enintään {ui.MAX_UPLOAD_BYTES // 1024 // 1024} Mt" if fi else f"At most {ui.MAX_UPLOAD_BYTES // 1024 // 1024} MB",
+    help=t("upload_help", mb=ui.MAX_UPLOAD_BYTES // 1024 // 1024),
 )
-year = year_col.number_input(
-    t("year"), min_value=2000, max_value=2100, value=next_year, step=1, key=f"upload_year_{version}"
-)
+year = year_col.number_input(t("year"), min_value=2000, max_value=2100, step=1, key=year_key)
 
 if uploaded is not None:
     with common.user_errors():
         data = uploaded.getvalue()
-        with st.spinner("Luetaan ja jäsennetään tiedostoa…" if fi else "Reading and parsing the file…"):
+        with st.spinner(t("parsing_upload")):
             edition = common.preview_edition(data, uploaded.name, int(year))
         summary = ui.parse_summary(edition)
         st.subheader(t("parse_summary"))
         st.caption(f"{edition.title} · {edition.reporting_date} · {uploaded.name}")
         left, mid, right = st.columns(3)
         left.metric(t("year"), summary.year)
-        mid.metric("Teemoja" if fi else "Themes", summary.themes)
-        right.metric("Kappaleita" if fi else "Passages", summary.passages)
-        st.dataframe(list(summary.rows), hide_index=True)
+        mid.metric(t("themes_count"), summary.themes)
+        right.metric(t("passages_count"), summary.passages)
+        st.dataframe(ui.parse_summary_rows(summary, common.lang()), hide_index=True)
         if summary.warnings:
             st.warning(
                 f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),
                 icon="⚠️",
             )
         else:
-            st.caption("Ei varoituksia." if fi else "No warnings.")
+            st.caption(t("no_warnings"))
+
+        from textkit.corpus import year_mismatch
+
+        mismatch = year_mismatch(edition, int(year))
+        year_ok = True
+        if mismatch:
+            st.warning(ui.translate_error(mismatch, common.lang()), icon="📅")
+            year_ok = st.checkbox(t("accept_year", year=int(year)), key=f"upload_accept_year_{version}")
         existing = next((e for e in editions if e.year == int(year)), None)
         replace = False
         if existing is not None:
-            replace = st.checkbox(t("replace_edition", year=int(year), file=existing.source), key="upload_replace")
-        accept_disabled = summary.themes == 0 or (existing is not None and not replace)
+            replace = st.checkbox(t("replace_edition", year=int(year), file=existing.source),
+                                  key=f"upload_replace_{version}", value=st.session_state.get("replace_hint") == int(year))
+        accept_disabled = summary.themes == 0 or not year_ok or (existing is not None and not replace)
         if st.button(t("accept"), key="accept_upload", type="primary", disabled=accept_disabled):
             from textkit.corpus import add_edition
 
-            add_edition(data, uploaded.name, int(year), corpus_dir(), replace=replace)
+            add_edition(data, uploaded.name, int(year), corpus_dir(), replace=replace,
+                        accept_year_mismatch=bool(mismatch) and year_ok)
             # The old index answers searches (other sessions too) until the new one is swapped in.
             common.ensure_models()
             st.session_state["corpus_message"] = t("accepted", year=int(year))
             st.session_state["upload_version"] = version + 1
+            st.session_state.pop("replace_hint", None)
             st.rerun()

@@ -34,11 +34,11 @@ def t(key: str, **values: Any) -> str:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Show a TextkitError as the Finnish message it carries, not as a traceback."""
+    """Show a TextkitError as the message it carries (its English form in English mode), not as a traceback."""
     try:
         yield
     except TextkitError as exc:
-        st.error(str(exc), icon="🚨")
+        st.error(ui.translate_error(str(exc), lang()), icon="🚨")
 
 
 def unexpected_error(exc: Exception) -> None:

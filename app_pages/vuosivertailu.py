@@ -16,6 +16,7 @@ with common.user_errors():
     years = sorted(e.year for e in editions)
     if len(years) < 2:
         st.info(t("one_edition", year=years[0] if years else "–"), icon="ℹ️")
+        st.page_link("app_pages/aineisto.py", label=t("go_to_corpus"), icon="📚")
         st.stop()
 
     latest = next(e for e in editions if e.year == years[-1])

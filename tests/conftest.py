@@ -19,6 +19,15 @@ def first_themes_2024(count: int) -> str:
     return "\n".join(lines[: starts[count]])
 
 
+def shifted_themes_2024(count: int, year: int) -> str:
+    """SYNTHETIC later (or earlier) edition: `first_themes_2024(count)` with every year 2010–2029
+    in it moved by `year - 2024`, so its reporting line reads "Katsaus 31.10.<year>"."""
+    import re
+
+    shift = year - 2024
+    return re.sub(r"(?<!\d)(20[12]\d)(?!\d)", lambda m: str(int(m.group(1)) + shift), first_themes_2024(count))
+
+
 @pytest.fixture(scope="session")
 def edition_2024():
     """The real 2024 edition, parsed once per test session (read-only: Edition is frozen)."""

@@ -15,7 +15,7 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, first_themes_2024
+from conftest import ROOT, first_themes_2024, shifted_themes_2024
 
 APP = ROOT / "app.py"
 PAGES = ("haku", "teemat", "aiheet", "vuosivertailu", "otteet", "aineisto")
@@ -342,6 +342,7 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, corpus_c
     at.number_input(key="upload_year_0").set_value(2025).run()
     _assert_clean(at)
     assert [m.value for m in at.metric] == ["2025", "2", at.metric[2].value]   # year, themes, passages
+    assert not at.warning or all("raportointipäivä" not in w.value for w in at.warning)   # 31.10.2025: agrees
     assert not at.button(key="accept_upload").disabled
     assert "2025" not in (corpus / "editions.toml").read_text()   # nothing stored before accepting
 
@@ -367,6 +368,74 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, corpus_c
     assert all(word in headings for word in ("Uutta", "Poistunut", "Yleistynyt", "Harvinaistunut"))
     # The SYNTHETIC 2025 theme repeats its 2024 text, so the page says nothing changed.
     assert "ei ole muuttunut" in at.info[0].value
+
+
+def test_upload_with_a_year_other_than_its_reporting_date_asks_first(app_models, corpus_copy):
+    corpus = corpus_copy
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    open_page(at, "aineisto")
+    at.file_uploader(key="upload_file_0").set_value(("katsaus.txt", _synthetic_2025(), "text/plain"))
+    at.number_input(key="upload_year_0").set_value(2023).run()
+    _assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "raportointipäivä" in w.value]
+    assert "31.10.2025" in warning and "2023" in warning
+    assert at.button(key="accept_upload").disabled                 # not before the user says so
+    at.checkbox(key="upload_accept_year_0").check().run()
+    assert not at.button(key="accept_upload").disabled
+    at.button(key="accept_upload").click().run()
+    _assert_clean(at)
+    assert [e["year"] for e in tomllib.loads((corpus / "editions.toml").read_text())["edition"]] == [2023, 2024]
+
+
+def test_removing_an_edition_asks_rebuilds_and_keeps_its_basket_excerpts(app_models, corpus_copy):
+    from textkit.build import read_build_record
+    from textkit.corpus import add_edition, load_editions
+    from textkit.excerpts import Basket, find_passage
+    from textkit.errors import TextkitError
+    from textkit.index import search
+
+    corpus = corpus_copy
+    add_edition(_synthetic_2025(), "katsaus-2025.txt", 2025, corpus)
+    basket = Basket(app_models / "excerpts.sqlite3")
+    passage = next(p for p in load_editions(corpus)[1].passages() if p.section == 2)
+    basket.add(find_passage(passage.id))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()    # builds 2024 + 2025
+    _assert_clean(at)
+    assert search("kunta", edition=2025, models_dir=app_models).total > 0
+
+    open_page(at, "aineisto")
+    at.selectbox(key="manage_year").set_value(2025).run()
+    at.button(key="remove_edition").click().run()
+    assert "Poistetaanko vuosikatsaus 2025" in at.warning[0].value and "1 otetta" in at.warning[0].value
+    at.button(key="confirm_remove_no").click().run()                # cancel: nothing happens
+    assert 2025 in [e.year for e in load_editions(corpus)]
+
+    at.button(key="remove_edition").click().run()
+    at.button(key="confirm_remove_yes").click().run()
+    _assert_clean(at)
+    assert "2025 poistettu" in at.success[0].value
+    assert list(at.dataframe[0].value["Vuosi"]) == [2024]
+    assert read_build_record(app_models)["editions"] == [2024]
+    with pytest.raises(TextkitError, match="2025 katsausta ei ole hakuindeksissä"):
+        search("kunta", edition=2025, models_dir=app_models)
+    open_page(at, "otteet")                                        # the excerpt holds its own copy
+    assert list(at.data_editor[0].value["vuosi"]) == [2025]
+    assert basket.excerpts()[0].text == passage.text
+
+
+def test_the_only_edition_cannot_be_removed_and_replace_presets_the_upload(app):
+    open_page(app, "aineisto")
+    assert app.button(key="remove_edition").disabled
+    app.button(key="replace_edition").click().run()
+    _assert_clean(app)
+    assert app.number_input(key="upload_year_0").value == 2024
+    assert "korvaa nykyisen vasta, kun hyväksyt" in app.info[0].value
+
+
+def test_year_over_year_with_one_edition_links_to_the_corpus_page(app):
+    open_page(app, "vuosivertailu")
+    (link,) = app.get("page_link")
+    assert link.proto.page == "app_pages/aineisto.py" or "aineisto" in link.proto.page
 
 
 def test_upload_of_a_wrong_file_is_refused_in_finnish(app):
@@ -422,5 +491,6 @@ def _result_themes(at: AppTest) -> list[str]:
 
 
 def _synthetic_2025() -> bytes:
-    """SYNTHETIC edition: the real 2024 title lines and its first two themes, to be uploaded as 2025."""
-    return first_themes_2024(2).encode("utf-8")
+    """SYNTHETIC edition: the real 2024 title lines and its first two themes with every year moved
+    one on ("Katsaus 31.10.2025"), to be uploaded as 2025."""
+    return shifted_themes_2024(2, 2025).encode("utf-8")

@@ -140,6 +140,66 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_corpus(args: argparse.Namespace) -> int:
+    from textkit import corpus
+
+    if args.action == "list":
+        entries = corpus.load_manifest()
+        if args.json:
+            print_json(entries)
+        else:
+            for e in entries:
+                print(f"{e['year']}\t{e['reporting_date'] or '–'}\t{e['file']}\t{e['title']}")
+        return 0
+    if args.action == "add":
+        if not args.target:
+            raise TextkitError("Anna lisättävä tiedosto: textkit corpus add TIEDOSTO --year VUOSI.")
+        from pathlib import Path
+
+        from textkit.parse import parse_file
+
+        path = Path(args.target)
+        if not path.is_file():
+            raise TextkitError(f"Tiedostoa {path} ei ole.")
+        # Without --year: the year in the file name, else that of the reporting date in the file.
+        probe = parse_file(path, year=args.year)
+        if not args.accept_year and (problem := corpus.year_mismatch(probe)):
+            raise TextkitError(f"{path.name}: {problem} Jos vuosi on oikein, lisää --accept-year.")
+        edition = corpus.add_edition(path.read_bytes(), path.name, probe.year, replace=args.replace,
+                                     accept_year_mismatch=True)
+        print(f"Lisätty vuosikatsaus {edition.year}: {len(edition.themes)} teemaa, "
+              f"{len(edition.passages())} kappaletta ({edition.source}).")
+    else:  # remove
+        year = _year_arg(args.target)
+        entries = {e["year"]: e for e in corpus.load_manifest()}
+        if year in entries and not args.yes:
+            if not sys.stdin.isatty():
+                raise TextkitError(f"Vahvista vuosikatsauksen {year} poisto: textkit corpus remove {year} --yes.")
+            answer = input(f"Poistetaanko vuosikatsaus {year} ({entries[year]['file']}) aineistosta? [k/E] ")
+            if answer.strip().lower() not in ("k", "kyllä", "y", "yes"):
+                print("Ei poistettu.")
+                return 1
+        removed = corpus.remove_edition(year)
+        print(f"Poistettu vuosikatsaus {year} ({removed['file']}; tiedosto siirretty kansioon "
+              f"{corpus.REMOVED_DIR}/). Korin otteet säilyvät.")
+    if args.no_build:
+        print("Hakuindeksiä ei rakennettu uudelleen (--no-build); seuraava haku tai textkit build tekee sen.")
+        return 0
+    from textkit.build import build_models
+
+    # The previous index answers searches until the new one is complete and swapped in.
+    report = build_models(progress=stderr_progress())
+    print(f"Hakuindeksi ja aihemalli rakennettu: katsaukset {', '.join(map(str, report.editions))}.")
+    return 0
+
+
+def _year_arg(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise TextkitError(f"Anna vuosikatsauksen vuosi numerona (esim. 2025), ei {value!r}.") from None
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     from textkit.index import DEFAULT_SECTIONS, format_result, search
     from textkit.query import parse_sections
@@ -388,6 +448,17 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.add_argument("--check", action="store_true",
                    help="only verify the built files against their checksums (exit 2 if anything is wrong)")
+
+    p = command("corpus", _cmd_corpus, "List, add or remove the report editions in corpus/ (then rebuilds models/).")
+    p.add_argument("action", choices=["list", "add", "remove"])
+    p.add_argument("target", nargs="?", metavar="FILE|YEAR", help="add: the edition file; remove: its year")
+    p.add_argument("--year", type=int, help="add: the edition's year (default: from the file name)")
+    p.add_argument("--replace", action="store_true", help="add: replace the edition of the same year")
+    p.add_argument("--accept-year", action="store_true",
+                   help="add: accept a year other than that of the reporting date in the file")
+    p.add_argument("--yes", action="store_true", help="remove: do not ask for confirmation")
+    p.add_argument("--no-build", action="store_true", help="do not rebuild the models now")
+    p.add_argument("--json", action="store_true", help="list: print JSON")
 
     p = command("search", _cmd_search, "Search the reports (Finnish-aware: inflections, compounds, phrases).")
     p.add_argument("query")

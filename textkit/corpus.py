@@ -31,6 +31,8 @@ __all__ = [
     "load_editions",
     "corpus_fingerprint",
     "add_edition",
+    "remove_edition",
+    "year_mismatch",
     "safe_filename",
     "resolve_dir",
     "parse_path",
@@ -44,6 +46,8 @@ MANIFEST_HEADER = """\
 # Add a later edition by dropping its PDF, DOCX or TXT file here and adding an
 # entry (or upload it on the app's "Aineisto" page, which writes the entry).
 """
+
+REMOVED_DIR = ".poistetut"   # files of removed editions are moved here, not deleted (undo by hand)
 
 SAFE_NAME_DROP_RE = re.compile(r"[^A-Za-z0-9._-]+")
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -164,16 +168,65 @@ def add_edition(
     title: str | None = None,
     reporting_date: str | None = None,
     replace: bool = False,
+    accept_year_mismatch: bool = False,
 ) -> Edition:
     """Store a new edition file in the corpus folder and add it to the manifest.
 
     Checks the type and size, makes the file name safe (it cannot leave the
     folder), refuses a year that is already there unless `replace`, parses the
-    file first and refuses it if it is not a report, then writes the file and
+    file first and refuses it if it is not a report or if its reporting date
+    names another year (unless `accept_year_mismatch`), then writes the file and
     the manifest atomically. Returns the parsed edition.
     """
     with _write_lock:
-        return _add_edition(data, filename, year, resolve_dir(corpus_dir), title, reporting_date, replace)
+        return _add_edition(data, filename, year, resolve_dir(corpus_dir), title, reporting_date, replace,
+                            accept_year_mismatch)
+
+
+def year_mismatch(edition: Edition, year: int | None = None) -> str | None:
+    """A Finnish warning when the year given to an edition is not the year of the reporting date
+    printed in it ("Katsaus 31.10.2025" given as 2023), else None (also when the file has no date)."""
+    year = edition.year if year is None else int(year)
+    match = ISO_DATE_RE.fullmatch(str(edition.reporting_date or ""))
+    if not match:
+        return None
+    reported = int(edition.reporting_date[:4])
+    if reported == year:
+        return None
+    y, m, d = (int(part) for part in edition.reporting_date.split("-"))
+    return (f"Tiedoston raportointipäivä on {d}.{m}.{y}, mutta vuosikatsauksen vuodeksi on annettu {year}. "
+            f"Tarkista vuosi: katsauksen vuosi on yleensä raportointipäivän vuosi ({reported}).")
+
+
+def remove_edition(year: int, corpus_dir: str | Path | None = None) -> dict:
+    """Take the edition of `year` out of the corpus: its manifest entry goes (atomic rewrite) and its
+    file moves to `corpus/.poistetut/` (not deleted, so it can be put back by hand). Refuses the
+    last edition. Returns the removed manifest entry. The models are rebuilt by the caller
+    (`build_models` swaps the new index in only when it is complete); basket excerpts keep
+    their own copies of the text and citation and are not touched."""
+    with _write_lock:
+        folder = resolve_dir(corpus_dir)
+        entries = load_manifest(folder)
+        entry = next((e for e in entries if e["year"] == int(year)), None)
+        if entry is None:
+            years = ", ".join(str(e["year"]) for e in entries) or "–"
+            raise TextkitError(f"Aineistossa ei ole vuosikatsausta {year} (on: {years}).")
+        others = [e for e in entries if e["year"] != int(year)]
+        if not others:
+            raise TextkitError(
+                f"Vuosikatsaus {year} on aineiston ainoa, eikä sitä voi poistaa: lisää ensin toinen vuosikatsaus "
+                "(tai korvaa tämä uudella tiedostolla)."
+            )
+        _write_atomic(folder / MANIFEST_NAME, _manifest_text(others).encode("utf-8"))
+        path = folder / entry["file"]
+        if path.is_file() and all(e["file"] != entry["file"] for e in others):
+            removed = folder / REMOVED_DIR
+            removed.mkdir(exist_ok=True)
+            stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+            os.replace(path, removed / f"{stamp}-{entry['file']}")
+        with _cache_lock:
+            _cache.clear()
+        return entry
 
 
 def safe_filename(filename: str, year: int) -> str:
@@ -203,6 +256,7 @@ def _add_edition(
     title: str | None,
     reporting_date: str | None,
     replace: bool,
+    accept_year_mismatch: bool = False,
 ) -> Edition:
     from textkit.parse import parse_file
 
@@ -231,6 +285,8 @@ def _add_edition(
         probe = Path(tmp) / name
         probe.write_bytes(data)
         edition = parse_file(probe, year=year)
+    if not accept_year_mismatch and (problem := year_mismatch(edition, year)):
+        raise TextkitError(f"{filename}: {problem}")
 
     target = folder / name
     _write_atomic(target, data)

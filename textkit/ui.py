@@ -182,6 +182,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "this page shows per theme which terms and topics are new, which are gone, and which rose "
         "or fell since the previous year.",
     ),
+    "go_to_corpus": ("Lisää vuosikatsaus Aineisto-sivulla", "Add an edition on the Corpus page"),
     "same_edition": ("Valitse kaksi eri vuosikatsausta.", "Choose two different editions."),
     # Otteet
     "basket_empty": ("Kori on tyhjä. Lisää otteita Haku-sivulta.", "The basket is empty. Add excerpts on the Search page."),
@@ -212,6 +213,42 @@ LABELS: dict[str, tuple[str, str]] = {
         "Korvaa nykyinen vuosikatsaus {year} ({file})",
         "Replace the current {year} edition ({file})",
     ),
+    "manage_edition": ("Poista tai korvaa vuosikatsaus", "Remove or replace an edition"),
+    "remove_edition": ("Poista", "Remove"),
+    "remove_edition_help": (
+        "Aineiston ainoaa vuosikatsausta ei voi poistaa; korvaa se tai lisää ensin toinen.",
+        "The only edition cannot be removed; replace it or add another one first.",
+    ),
+    "replace_edition_button": ("Korvaa…", "Replace…"),
+    "replace_hint": (
+        "Valitse alta uusi tiedosto vuodelle {year}. Se korvaa nykyisen vasta, kun hyväksyt sen.",
+        "Choose the new file for {year} below. It replaces the current one only once you accept it.",
+    ),
+    "confirm_remove": (
+        "Poistetaanko vuosikatsaus {year} ({file}) aineistosta? Hakuindeksi ja aihemalli rakennetaan "
+        "uudelleen; haut käyttävät vanhaa indeksiä, kunnes uusi on valmis. Tiedosto siirretään "
+        "kansioon corpus/.poistetut. Korin {n} otetta tästä vuosikatsauksesta säilyvät, koska niissä "
+        "on oma kopio tekstistä ja lähdeviitteestä.",
+        "Remove the {year} edition ({file}) from the corpus? The search index and topic model are "
+        "rebuilt; searches use the old index until the new one is ready. The file is moved to "
+        "corpus/.poistetut. The basket's {n} excerpt(s) of this edition stay: they hold their own "
+        "copy of the text and citation.",
+    ),
+    "confirm_remove_yes": ("Poista vuosikatsaus {year}", "Remove the {year} edition"),
+    "cancel": ("Peruuta", "Cancel"),
+    "removed": ("Vuosikatsaus {year} poistettu ja indeksi rakennettu uudelleen.",
+                "Edition {year} removed and the index rebuilt."),
+    "accept_year": ("Vuosi {year} on oikein: hyväksy ero", "{year} is the right year: accept the difference"),
+    "upload_help": ("PDF, DOCX tai TXT, enintään {mb} Mt.", "PDF, DOCX or TXT, at most {mb} MB."),
+    "parsing_upload": ("Luetaan ja jäsennetään tiedostoa…", "Reading and parsing the file…"),
+    "themes_count": ("Teemoja", "Themes"),
+    "passages_count": ("Kappaleita", "Passages"),
+    "no_warnings": ("Ei varoituksia.", "No warnings."),
+    "col_title": ("Otsikko", "Title"),
+    "col_reporting_date": ("Raportointipäivä", "Reporting date"),
+    "col_file": ("Tiedosto", "File"),
+    "col_number": ("Nro", "No."),
+    "col_sections": ("Osiot", "Sections"),
 }
 
 
@@ -748,3 +785,65 @@ def topic_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> l
          str(to_year): format_percent(c.share_to), "muutos": f"{c.change * 100:+.1f}".replace(".", ",") + " %-yks."}
         for c in changes
     ]
+
+
+# ---------------------------------------------------------------- editions (Aineisto)
+
+
+def edition_rows(editions: Iterable[Edition], lang: str = "fi") -> list[dict[str, Any]]:
+    """The table of editions in use, headers in the user's language."""
+    return [
+        {
+            label("year", lang): e.year,
+            label("col_title", lang): e.title,
+            label("col_reporting_date", lang): e.reporting_date,
+            label("col_file", lang): e.source,
+            label("themes_count", lang): len(e.themes),
+            label("passages_count", lang): len(e.passages()),
+        }
+        for e in editions
+    ]
+
+
+def parse_summary_rows(summary: ParseSummary, lang: str = "fi") -> list[dict[str, Any]]:
+    """The per-theme rows of a parse summary, headers in the user's language."""
+    headers = {"nro": label("col_number", lang), "teema": label("theme", lang),
+               "osiot": label("col_sections", lang), "kappaleita": label("passages_count", lang)}
+    return [{headers.get(k, k): v for k, v in row.items()} for row in summary.rows]
+
+
+# ---------------------------------------------------------------- error messages in English
+
+# textkit's errors carry Finnish messages (TextkitError). In English mode the app shows the
+# English form of the common ones: (Finnish pattern, English template with the same groups).
+# A message without a pattern here is shown as it is.
+_ERROR_TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), english)
+    for pattern, english in (
+        (r"^(?P<file>.*?): ?Tiedoston raportointipäivä on (?P<date>[\d.]+), mutta vuosikatsauksen vuodeksi on "
+         r"annettu (?P<year>\d+)\. Tarkista vuosi: katsauksen vuosi on yleensä raportointipäivän vuosi "
+         r"\((?P<reported>\d+)\)\.(?P<rest>.*)$",
+         "{file}: the file's reporting date is {date}, but the edition's year was given as {year}. "
+         "Check the year: an edition's year is usually that of its reporting date ({reported}).{rest}"),
+        (r"^Tiedoston raportointipäivä on (?P<date>[\d.]+), mutta vuosikatsauksen vuodeksi on annettu "
+         r"(?P<year>\d+)\. Tarkista vuosi: katsauksen vuosi on yleensä raportointipäivän vuosi "
+         r"\((?P<reported>\d+)\)\.$",
+         "The file's reporting date is {date}, but the edition's year was given as {year}. "
+         "Check the year: an edition's year is usually that of its reporting date ({reported})."),
+        (r"^Aineistossa ei ole vuosikatsausta (?P<year>\d+) \(on: (?P<years>[^)]*)\)\.$",
+         "The corpus has no {year} edition (it has: {years})."),
+        (r"^Vuosikatsaus (?P<year>\d+) on aineiston ainoa, eikä sitä voi poistaa.*$",
+         "The {year} edition is the only one in the corpus and cannot be removed: add another edition "
+         "first (or replace this one with a new file)."),
+    )
+)
+
+
+def translate_error(message: str, lang: str = "fi") -> str:
+    """A TextkitError message in the user's language (Finnish messages as they are in Finnish mode)."""
+    if lang != "en":
+        return message
+    for pattern, english in _ERROR_TRANSLATIONS:
+        if match := pattern.match(message):
+            return english.format(**match.groupdict())
+    return message
