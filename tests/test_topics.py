@@ -16,6 +16,7 @@ from textkit.timeref import referenced_years, sentence_years, year_mentions
 from textkit.topics import (
     DEFAULT_K,
     DOCUMENTS_FILE,
+    display_term,
     TOPICS_FILE,
     fit_topics,
     load_documents,
@@ -106,7 +107,7 @@ def test_every_passage_of_sections_2_to_5_is_a_document(edition_2024, documents)
 
 
 def test_labels_are_base_forms_of_top_terms(stored, documents):
-    vocabulary = {w for d in documents for w in d.terms.split()}
+    vocabulary = {display_term(w) for d in documents for w in d.terms.split()}
     for topic in stored.topics:
         words = topic.label.split(", ")
         assert 1 <= len(words) <= 3
@@ -261,3 +262,67 @@ def test_nndsvda_init_equals_the_dense_exact_svd_on_a_larger_matrix():
         expected = np.sqrt(S[j] * max(pos, neg)) * part / np.linalg.norm(part)
         expected[expected < 1e-6] = X.mean()
         np.testing.assert_allclose(W[:, j], expected, atol=1e-10)
+
+
+# ---------------------------------------------------------------- sentences and whole words
+
+
+def _standalone_passages(edition) -> tuple[dict[str, set[str]], dict[tuple[str, str], set[str]]]:
+    """From the text itself (the analyser's tokens, not the topic features): per lemma the
+    passages where it is a word of its own, per adjacent word pair the passages where it occurs
+    (the first word as lemma or as printed)."""
+    from collections import defaultdict
+
+    from textkit.analysis import get_analyzer
+
+    analyzer = get_analyzer()
+    words: dict[str, set[str]] = defaultdict(set)
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in edition.passages((2, 3, 4, 5)):
+        tokens = [t for t in analyzer.tokens(p.text)]
+        for prev, tok in zip([None] + tokens[:-1], tokens):
+            if not tok.is_word:
+                continue
+            words[tok.lemma.lower()].add(p.id)
+            if prev is not None and prev.is_word:
+                for first in (prev.lemma.lower(), prev.text.lower()):
+                    pairs[(first, tok.lemma.lower())].add(p.id)
+    return words, pairs
+
+
+def test_no_label_or_top_term_is_a_fragment(stored, edition_2024):
+    """Every word or phrase shown (labels, top-10 terms) stands on its own in the text of at
+    least two passages: no *kalu* of työkalu, *paja* of työpaja, *arvo* of tasa-arvo."""
+    words, pairs = _standalone_passages(edition_2024)
+    shown = {w for t in stored.topics for w in t.label.split(", ")} | \
+            {term for t in stored.topics for term, _ in t.terms[:10]}
+    for term in shown:
+        parts = term.split(" ")
+        found = words.get(term, set()) if len(parts) == 1 else pairs.get((parts[0], parts[1]), set())
+        assert len(found) >= 2, f"{term!r} stands on its own in {len(found)} passages"
+
+
+def test_report_frame_words_are_not_features(documents):
+    from textkit.topics import REPORT_FRAME_WORDS
+
+    features = {w for d in documents for w in d.terms.split()}
+    assert "suunnitella" in REPORT_FRAME_WORDS and not features & REPORT_FRAME_WORDS
+
+
+def test_recurring_two_word_phrases_are_features(documents):
+    features = {display_term(w) for d in documents for w in d.terms.split()}
+    assert {"jatkuva oppiminen", "sosiaalinen media", "tiedolla johtaminen"} <= features
+    assert "jatkuvan oppimisen" not in features     # an adjective is shown as its lemma
+
+
+def test_the_unit_is_the_sentence_and_a_passage_is_the_mix_of_its_sentences(stored, documents):
+    import numpy as np
+
+    assert stored.settings["unit"] == "sentence" and stored.settings["sentences"] > len(documents)
+    for d in documents:
+        rows = [r for r in stored.sentence_topics[d.passage_id] if r]
+        assert len(stored.sentence_topics[d.passage_id]) == len(d.sentence_spans) == len(d.sentence_terms)
+        if rows:
+            np.testing.assert_allclose(stored.doc_topics[d.passage_id], np.mean(rows, axis=0), atol=2e-3)
+    # Two sentences of one passage can have different main topics.
+    assert any(len({int(np.argmax(r)) for r in rows if r}) > 1 for rows in stored.sentence_topics.values())

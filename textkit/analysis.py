@@ -938,6 +938,20 @@ _SHARED: Analyzer | None = None
 _SHARED_LOCK = threading.Lock()
 
 
+def word_class(lemma: str) -> str:
+    """Voikko's word class (CLASS) of a lemma as a base form: "nimisana", "teonsana",
+    "laatusana", …; "" when Voikko has no reading whose base form is the lemma (cached)."""
+    cached = _WORD_CLASS.get(lemma)
+    if cached is None:
+        readings = _voikko_analyze(lemma)
+        cached = next((r.get("CLASS", "") for r in readings if r.get("BASEFORM", "").lower() == lemma.lower()), "")
+        _WORD_CLASS[lemma] = cached
+    return cached
+
+
+_WORD_CLASS: dict[str, str] = {}
+
+
 def _voikko():
     """The native Voikko handle (one per process, created on first use)."""
     global _VOIKKO

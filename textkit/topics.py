@@ -28,7 +28,7 @@ import math
 import os
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -41,12 +41,12 @@ from textkit.types import to_dict
 
 TOPICS_FILE = "topics.json"            # the fitted model's result: topics, tables, assignments
 DOCUMENTS_FILE = "topic-documents.json"  # the lemmatised passages, so refits and comparisons skip the analyser
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2                     # 2: sentence units and their features
 
 TOPIC_SECTIONS = NARRATIVE_SECTIONS    # topics come from the narrative sections only
-DEFAULT_K = 10                         # chosen with the damping by bench/topics_quality.py --sweep (README)
+DEFAULT_K = 14                         # chosen with the damping by bench/topics_quality.py --sweep (README)
 DEFAULT_METHOD = "nmf"
-DEFAULT_THEME_DAMPING = 0.5            # chosen by bench/topics_quality.py --sweep (see README)
+DEFAULT_THEME_DAMPING = 0.25           # chosen by bench/topics_quality.py --sweep (see README)
 MIN_K = 2
 MAX_K = 40
 N_TOP_TERMS = 10
@@ -58,27 +58,65 @@ MIN_PASSAGE_TERMS = 12                 # representative passages: prefer ones wi
 MIN_YEAR_SENTENCES = 5                 # by_year lists a year only when at least this many sentences speak of it
 MIN_DOCS_PER_TOPIC = 3                 # a corpus needs at least k × 3 passages for k topics
 
+# Features (see lemmatise_passages): every feature is a word or phrase that stands on its own.
+MIN_TERM_PASSAGES = 2                  # a lemma is a feature when it is a word of its own in ≥ 2 passages
+HEAD_OWN_SHARE = 0.5                   # a compound head counts only if used on its own ≥ half as often
+MIN_PHRASE_PASSAGES = 3                # a two-word phrase recurs in ≥ 3 passages …
+PHRASE_SHARE = 0.3                     # … and is ≥ 30 % of the uses of its rarer word
+FIXED_FORM_SHARE = 0.8                 # a phrase's first word keeps its printed form when it is this fixed
+PHRASE_JOINER = "_"                    # inside feature names; shown as a space
+LEXICALISED_FILE = "lexicalised.toml"  # corpus/: compounds whose head is no feature of its own (if present)
+DEFAULT_CONTEXT = 0.75                 # weight of the next sentence in a sentence's unit (sweep) …
+DEFAULT_REACH = 2                      # … context² for the one after it; no further
+# Subjects are named by nouns: other word classes of the lemma (Voikko's CLASS) weigh less in the
+# model. Phrases, names and words Voikko does not know keep weight 1.
+CLASS_WEIGHTS = {"teonsana": 0.5, "laatusana": 0.5, "nimisana_laatusana": 0.5, "seikkasana": 0.0,
+                 "lukusana": 0.0, "asemosana": 0.0}
+
+# The report's own frame, not subjects: every theme reports what it did and what it plans for
+# the next period, so planning words and the time words of that frame follow the section
+# template, not the subject (suunnitella in 9 of 12 themes, seuraava 6, hankesuunnitelma 4 in
+# 2024). Chosen by reading the 2024 edition; left out of topic features only, never out of
+# search. The analyser's BOILERPLATE_WORDS (hanke, teema, vuosi, …) are out already.
+REPORT_FRAME_WORDS = frozenset(
+    """
+    suunnitella suunnitelma hankesuunnitelma suunnittelu seuraava tuleva jatkaa jatko
+    alku loppu kevät syksy
+    """.split()
+)
+
 
 # ---------------------------------------------------------------- records
 
 
 @dataclass(frozen=True)
 class TopicDocument:
-    """One passage of sections 2–5 as the topic model and the comparisons see it."""
+    """One passage of sections 2–5 as the topic model and the comparisons see it.
+
+    The topic model's unit is the sentence: `sentence_terms[i]` are the features of the
+    sentence at `sentence_spans[i]` (whole-word lemmas, meaningful compound heads and
+    recurring two-word phrases, see `lemmatise_passages`). `lemmas` and `heads` are the
+    whole passage's, for the comparisons (keyness, diff)."""
 
     passage_id: str
     edition: int
     theme_id: str
     section: int
     lemmas: str                          # content lemmas in text order, space separated
-    heads: str                           # head parts of the compounds among them
+    heads: str                           # head parts of the compounds among them (meaningful heads only)
     sentence_years: tuple[tuple[int, ...], ...]  # referenced years of each sentence
     text: str
+    sentence_spans: tuple[tuple[int, int], ...] = ()   # character spans of the sentences in `text`
+    sentence_terms: tuple[str, ...] = ()               # the topic features of each sentence
 
     @property
     def terms(self) -> str:
-        """What the topic model vectorises: the lemmas plus the compound heads."""
-        return f"{self.lemmas} {self.heads}".strip()
+        """All topic features of the passage (its sentences' features together)."""
+        return " ".join(t for t in self.sentence_terms if t)
+
+    def sentence_text(self, i: int) -> str:
+        start, end = self.sentence_spans[i]
+        return " ".join(self.text[start:end].split())
 
 
 @dataclass(frozen=True)
@@ -125,12 +163,15 @@ class TopicsResult:
     assignments: tuple[Assignment, ...]
     settings: Mapping[str, Any] = field(default_factory=dict)
     doc_topics: Mapping[str, tuple[float, ...]] = field(default_factory=dict, repr=False)  # per passage, not in JSON
+    # per passage, the mix of each of its sentences (() for a sentence without features); not in JSON
+    sentence_topics: Mapping[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict, repr=False)
     stored: bool = False                 # read from models/ (False: fitted on the fly)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON shape (the issue's keys first, then the extras)."""
         data = to_dict(self)
         data.pop("doc_topics")
+        data.pop("sentence_topics")
         data.pop("stored")
         return data
 
@@ -160,9 +201,9 @@ def topics(k: int | None = None, *, models_dir: Path | None = None, corpus_dir: 
 
 
 def fit_topics(documents: Sequence[TopicDocument], *, k: int = DEFAULT_K, method: str = DEFAULT_METHOD,
-               theme_damping: float = DEFAULT_THEME_DAMPING, random_state: int = 0,
-               fingerprint: str | None = None) -> TopicsResult:
-    """Fit a topic model on lemmatised passages and tabulate it."""
+               theme_damping: float = DEFAULT_THEME_DAMPING, context: float = DEFAULT_CONTEXT,
+               random_state: int = 0, fingerprint: str | None = None) -> TopicsResult:
+    """Fit a topic model on the sentences of the lemmatised passages and tabulate it."""
     _check_k(k)
     if len(documents) < k * MIN_DOCS_PER_TOPIC:
         raise TextkitError(
@@ -170,9 +211,17 @@ def fit_topics(documents: Sequence[TopicDocument], *, k: int = DEFAULT_K, method
             f"tarvitaan vähintään {k * MIN_DOCS_PER_TOPIC} (3 kappaletta aihetta kohden). "
             f"Valitse pienempi --k (enintään {max(MIN_K, len(documents) // MIN_DOCS_PER_TOPIC)})."
         )
-    model = TopicModel(n_topics=k, method=method, theme_damping=theme_damping, random_state=random_state)
-    model.fit([d.terms for d in documents], [d.theme_id for d in documents])
-    return _tabulate(model, documents, fingerprint=fingerprint)
+    units = sentence_units(documents)
+    model = TopicModel(n_topics=k, method=method, theme_damping=theme_damping, context=context,
+                       random_state=random_state)
+    model.fit([documents[d].sentence_terms[i] for d, i in units], [documents[d].theme_id for d, _ in units],
+              groups=[d for d, _ in units])
+    return _tabulate(model, documents, units, fingerprint=fingerprint)
+
+
+def sentence_units(documents: Sequence[TopicDocument]) -> list[tuple[int, int]]:
+    """The topic model's units: (document index, sentence index) of every sentence with features."""
+    return [(d, i) for d, doc in enumerate(documents) for i, terms in enumerate(doc.sentence_terms) if terms]
 
 
 def build_topics(editions: Sequence[Any], target_dir: Path, progress: ProgressFn | None = None,
@@ -201,6 +250,7 @@ def build_topics(editions: Sequence[Any], target_dir: Path, progress: ProgressFn
         "fingerprint": fingerprint,
         "result": result.to_json(),
         "doc_topics": {pid: list(row) for pid, row in result.doc_topics.items()},
+        "sentence_topics": {pid: [list(r) for r in rows] for pid, rows in result.sentence_topics.items()},
     })
     _CACHE.clear()
     if progress:
@@ -235,24 +285,53 @@ def load_documents(*, models_dir: Path | None = None, corpus_dir: Path | None = 
     return list(_DOCUMENTS_MEMO[key])
 
 
-def lemmatise_passages(editions: Sequence[Any], *, analyzer: Any = None,
-                       progress: ProgressFn | None = None) -> list[TopicDocument]:
-    """Sections 2–5 of every edition as `TopicDocument`s (one analyser pass per passage)."""
+def lemmatise_passages(editions: Sequence[Any], *, analyzer: Any = None, progress: ProgressFn | None = None,
+                       heads: bool = True, phrases: bool = True, modifiers: bool = True) -> list[TopicDocument]:
+    """Sections 2–5 of every edition as `TopicDocument`s, with the features of every sentence.
+
+    One analyser pass per passage, then the corpus decides which features are whole words:
+
+    - a content word's lemma, when it stands as a word of its own in ≥ MIN_TERM_PASSAGES passages;
+    - a compound's head ("haku" of hankehaku), only when the head also stands on its own in
+      ≥ MIN_TERM_PASSAGES passages and at least HEAD_OWN_SHARE as often as it ends compounds,
+      the modifier is a word the corpus uses too, and the compound is not lexicalised
+      (`corpus/lexicalised.toml`): so no *kalu* (työkalu), *paja* (työpaja), *arvo* (tasa-arvo);
+    - a two-word phrase (*jatkuva oppiminen*, *tiedolla johtaminen*, *sosiaalinen media*): two
+      adjacent content words in ≥ MIN_PHRASE_PASSAGES passages that mostly occur together
+      (`_phrase_features`), written with its fixed first form when the corpus always inflects
+      it the same way (*tiedolla*), else with both lemmas.
+
+    Report-frame words (`REPORT_FRAME_WORDS`) and the analyser's stop words are left out.
+    """
     from textkit.timeref import sentence_years
 
     if analyzer is None:
         from textkit.analysis import get_analyzer
 
         analyzer = get_analyzer()
+    lexicalised, fixed_forms = _lexicalised_lists()
     passages = [p for e in editions for p in e.passages(TOPIC_SECTIONS)]
-    documents = []
+    parsed = []
     for i, p in enumerate(passages):
         if progress and i % 25 == 0:
             progress(i / max(1, len(passages)), f"Lemmatisoidaan kappaleita {i}/{len(passages)}")
-        lemmas, heads = _content_terms(analyzer.tokens(p.text))
-        years = sentence_years(p.text, analyzer.sentences(p.text), edition_year=p.edition)
+        parsed.append(_passage_words(analyzer.token_fields(p.text), fixed_forms))
+    stats = _WordStats.count(parsed)
+    allowed_heads = stats.meaningful_heads(lexicalised) if heads else set()
+    phrase_names = stats.phrases() if phrases else {}
+    allowed_modifiers = stats.meaningful_modifiers(lexicalised) if modifiers else set()
+    documents = []
+    for p, (spans, sentences) in zip(passages, parsed):
+        lemmas = [w.lemma for sent in sentences for w in sent]
+        head_list = [w.head for sent in sentences for w in sent if w.head in allowed_heads]
+        sentence_terms = tuple(
+            " ".join(_sentence_features(sent, stats, allowed_heads, phrase_names, allowed_modifiers, lexicalised))
+            for sent in sentences
+        )
+        years = sentence_years(p.text, spans, edition_year=p.edition)
         documents.append(TopicDocument(p.id, p.edition, p.theme_id, p.section, " ".join(lemmas),
-                                       " ".join(heads), tuple(years), p.text))
+                                       " ".join(head_list), tuple(tuple(y) for y in years), p.text,
+                                       tuple(spans), sentence_terms))
     return documents
 
 
@@ -286,25 +365,44 @@ def format_topics(result: TopicsResult) -> str:
 
 
 class TopicModel:
-    """TF-IDF over lemma strings, damped by theme specificity, clustered into `n_topics` topics.
+    """TF-IDF over feature strings, damped by theme specificity, clustered into `n_topics` topics.
+
+    The documents are the units of the topic model (sentences, in textkit); `groups` says
+    which passage each belongs to, so a unit can borrow `context` × the features of its
+    neighbouring sentences of the same passage (a short window: a sentence alone is often
+    only a few words).
 
     method: "nmf" (soft memberships; the default, see README) or "kmeans" (hard clusters).
     theme_damping: exponent of the per-term theme-spread weight; 0 turns the damping off.
+    context, reach: a unit adds context**d × the features of the sentences d ≤ reach away.
+    class_weights: weight of a lemma by its word class (Voikko), e.g. verbs and adjectives
+    half, adverbs and numerals 0 ({} turns it off); subjects are named by nouns.
+    loss: NMF's beta loss ("frobenius"; "kullback-leibler" was measured worse, README).
+    Learned: vectorizer_, vocabulary_, term_weights_, estimator_, components_, doc_topic_raw_,
+    doc_topic_ (rows sum to 1, or 0 for a unit without features), top_terms_.
     """
 
     def __init__(self, n_topics: int = DEFAULT_K, *, method: str = DEFAULT_METHOD,
-                 theme_damping: float = DEFAULT_THEME_DAMPING, min_df: int = 2, max_df: float = 0.5,
-                 n_top_terms: int = N_TOP_TERMS, random_state: int = 0):
+                 theme_damping: float = DEFAULT_THEME_DAMPING, context: float = DEFAULT_CONTEXT,
+                 reach: int = DEFAULT_REACH, class_weights: Mapping[str, float] | None = None,
+                 loss: str = "frobenius",
+                 min_df: int = 2, max_df: float = 0.5, n_top_terms: int = N_TOP_TERMS, random_state: int = 0):
         self.n_topics = n_topics
+        self.loss = loss
+        self.reach = reach
+        self.class_weights = CLASS_WEIGHTS if class_weights is None else class_weights
         self.method = method
         self.theme_damping = theme_damping
+        self.context = context
         self.min_df = min_df
         self.max_df = max_df
         self.n_top_terms = n_top_terms
         self.random_state = random_state
 
-    def fit(self, documents: Sequence[str], themes: Sequence[str] | None = None) -> "TopicModel":
-        """Learn the vocabulary, term weights and topics from lemma strings (and their themes)."""
+    def fit(self, documents: Sequence[str], themes: Sequence[str] | None = None,
+            groups: Sequence[Any] | None = None) -> "TopicModel":
+        """Learn the vocabulary, term weights and topics from feature strings (and their themes
+        and passages)."""
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -319,16 +417,19 @@ class TopicModel:
             self.term_weights_ = _theme_spread(counts, list(themes)) ** self.theme_damping
         else:
             self.term_weights_ = np.ones(len(self.vocabulary_))
-        X = self._weigh(counts)
+        if self.class_weights:
+            self.term_weights_ = self.term_weights_ * _class_weights(self.vocabulary_, self.class_weights)
+        X = self._weigh(counts, groups)
         clock = add_stage_time("topic features", clock)
         if self.method == "nmf":
             from sklearn.decomposition import NMF
 
-            # Initialised from an exact SVD (NNDSVDa) rather than sklearn's randomised one, so the
-            # topics do not depend on the random state at all (the corpus is small enough).
+            # Initialised from the exact leading singular vectors (NNDSVDa) rather than sklearn's
+            # randomised SVD, so the topics do not depend on the random state at all.
             W0, H0 = _nndsvda(X, self.n_topics)
-            self.estimator_ = NMF(n_components=self.n_topics, init="custom", max_iter=1000,
-                                  random_state=self.random_state)
+            solver = "cd" if self.loss == "frobenius" else "mu"   # sklearn: other losses need "mu"
+            self.estimator_ = NMF(n_components=self.n_topics, init="custom", max_iter=1000, beta_loss=self.loss,
+                                  solver=solver, random_state=self.random_state)
             self.doc_topic_raw_ = self.estimator_.fit_transform(X, W=W0, H=H0)
             self.components_ = self.estimator_.components_
         else:
@@ -347,43 +448,215 @@ class TopicModel:
         ]
         return self
 
-    def transform(self, documents: Sequence[str]):
-        """Topic shares (rows sum to 1, or 0 for a passage without modelled terms)."""
-        X = self._weigh(self.vectorizer_.transform(documents))
+    def transform(self, documents: Sequence[str], groups: Sequence[Any] | None = None):
+        """Topic shares (rows sum to 1, or 0 for a unit without modelled terms)."""
+        X = self._weigh(self.vectorizer_.transform(documents), groups)
         if self.method == "nmf":
             return _row_normalise(self.estimator_.transform(X))
         import numpy as np
 
         return np.eye(self.n_topics)[self.estimator_.predict(X)]
 
-    def _weigh(self, counts):
+    def _weigh(self, counts, groups: Sequence[Any] | None = None):
         from sklearn.preprocessing import normalize
 
-        return normalize(counts.multiply(self.term_weights_[None, :]).tocsr())
+        weighted = counts.multiply(self.term_weights_[None, :]).tocsr()
+        if groups is not None and self.context > 0:
+            weighted = _window(len(groups), groups, self.context, self.reach) @ weighted
+        return normalize(weighted.tocsr())
 
 
 # ---------------------------------------------------------------- private helpers
 
 
-def _content_terms(tokens: Sequence[Any]) -> tuple[list[str], list[str]]:
-    """Lemmas of the content words and the head parts of the compounds among them."""
-    from textkit.analysis import is_stop_lemma
+@dataclass(frozen=True)
+class _Word:
+    """A content word of a sentence as the feature builder sees it."""
 
-    lemmas: list[str] = []
-    heads: list[str] = []
-    for token in tokens:
-        if not token.is_word or token.is_stop:
+    lemma: str
+    head: str            # head part of a compound ("" for a simple word)
+    modifier: str        # the part before the head ("" for a simple word)
+    surface: str         # lowercased form as printed
+    joined: bool         # directly follows the previous content word (no punctuation or stop word between)
+    modifiers: tuple[str, ...] = ()   # every part before the head (for MODIFIER features)
+
+
+def _passage_words(fields: Sequence[Any], fixed_forms: frozenset[str]) -> tuple[list[tuple[int, int]], list[list[_Word]]]:
+    """Sentence spans and the content words of each sentence, from `Analyzer.token_fields`."""
+    spans: list[list[int]] = []
+    sentences: list[list[_Word]] = []
+    joined = False
+    for start, end, sent, (lemma, _lemmas, parts, _terms, is_word, is_stop, _known, surface) in fields:
+        while sent >= len(spans):
+            spans.append([start, end])
+            sentences.append([])
+            joined = False
+        spans[sent][1] = end
+        lemma = lemma.lower()
+        if not is_word or is_stop or surface in fixed_forms or lemma in REPORT_FRAME_WORDS \
+                or len(lemma) < 2 or not any(c.isalpha() for c in lemma):
+            joined = False   # numbers, single letters, list markers, stop words break a phrase
             continue
-        lemma = token.lemma.lower()
-        if len(lemma) < 2 or not any(c.isalpha() for c in lemma):
-            continue   # numbers, single letters, list markers
-        lemmas.append(lemma)
-        parts = tuple(getattr(token, "parts", ()) or ())
+        head = modifier = ""
+        modifiers: tuple[str, ...] = ()
         if len(parts) >= 2:
-            head = parts[-1].lower()
-            if len(head) >= 3 and head != lemma and head.isalpha() and not is_stop_lemma(head):
-                heads.append(head)
-    return lemmas, heads
+            head, modifier = parts[-1].lower(), parts[-2].lower()
+            modifiers = tuple(m.lower() for m in parts[:-1] if len(m) >= 3 and m.isalpha())
+            if head == lemma or len(head) < 3 or not head.isalpha():
+                head = modifier = ""
+        sentences[sent].append(_Word(lemma, head, modifier, surface, joined, modifiers))
+        joined = True
+    return [tuple(x) for x in spans], sentences
+
+
+@dataclass
+class _WordStats:
+    """Passage counts of the corpus's words, compound heads and adjacent word pairs."""
+
+    word_passages: Counter
+    word_count: Counter
+    head_count: Counter
+    pair_passages: Counter
+    pair_count: Counter
+    pair_first_forms: dict
+    modifier_count: Counter
+
+    @classmethod
+    def count(cls, parsed: Sequence[tuple[Any, list[list[_Word]]]]) -> "_WordStats":
+        word_passages, word_count, head_count, modifier_count = Counter(), Counter(), Counter(), Counter()
+        pair_passages, pair_count = Counter(), Counter()
+        first_forms: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for _spans, sentences in parsed:
+            words_here, pairs_here = set(), set()
+            for sent in sentences:
+                for prev, w in zip([None] + sent[:-1], sent):
+                    words_here.add(w.lemma)
+                    word_count[w.lemma] += 1
+                    if w.head:
+                        head_count[w.head] += 1
+                    for m in w.modifiers:
+                        modifier_count[m] += 1
+                    if prev is not None and w.joined and prev.lemma != w.lemma:
+                        pair = (prev.lemma, w.lemma)
+                        pairs_here.add(pair)
+                        pair_count[pair] += 1
+                        first_forms[pair][prev.surface] += 1
+            word_passages.update(words_here)
+            pair_passages.update(pairs_here)
+        return cls(word_passages, word_count, head_count, pair_passages, pair_count, dict(first_forms),
+                   modifier_count)
+
+    def stands_alone(self, lemma: str) -> bool:
+        return self.word_passages[lemma] >= MIN_TERM_PASSAGES
+
+    def meaningful_heads(self, lexicalised: frozenset[str]) -> set[str]:
+        """Heads that carry their own meaning: used on their own, and not only inside compounds."""
+        return {head for head, n in self.head_count.items()
+                if self.stands_alone(head) and self.word_count[head] >= HEAD_OWN_SHARE * n} - set(lexicalised)
+
+    def meaningful_modifiers(self, lexicalised: frozenset[str]) -> set[str]:
+        """First parts that are words of their own ("viestintä" of viestintäsuunnitelma)."""
+        return {m for m, n in self.modifier_count.items()
+                if self.stands_alone(m) and self.word_count[m] >= HEAD_OWN_SHARE * n}
+
+    def phrases(self) -> dict[tuple[str, str], str]:
+        """Recurring two-word noun phrases → their feature name (words joined by PHRASE_JOINER).
+
+        A pair counts when it is in ≥ MIN_PHRASE_PASSAGES passages, makes up at least
+        PHRASE_SHARE of the uses of its rarer word (the words mostly come together), and is a
+        noun phrase: a noun (or name, or a word Voikko does not know) after a noun or adjective.
+        A noun as the first word keeps its printed form when that form is fixed (*tiedolla
+        johtaminen*, *sukupuolten tasa-arvo*); an adjective agrees with its noun, so it is
+        shown as its lemma (*jatkuvan oppimisen* → *jatkuva oppiminen*)."""
+        from textkit.analysis import word_class
+
+        out = {}
+        for pair, n_passages in self.pair_passages.items():
+            if n_passages < MIN_PHRASE_PASSAGES:
+                continue
+            rarer = min(self.word_count[pair[0]], self.word_count[pair[1]])
+            if self.pair_count[pair] < PHRASE_SHARE * rarer:
+                continue
+            if word_class(pair[0]) not in _PHRASE_FIRST or word_class(pair[1]) not in _PHRASE_SECOND:
+                continue
+            first = pair[0]
+            form, share = _dominant(self.pair_first_forms[pair])
+            if word_class(pair[0]) in _NOUNISH and share >= FIXED_FORM_SHARE and form.isalpha():
+                first = form      # a noun in a fixed case: "tiedolla", "sukupuolten"
+            out[pair] = f"{first}{PHRASE_JOINER}{pair[1]}"
+        return out
+
+
+_NOUNISH = {"nimisana", "nimi", "etunimi", "sukunimi", "paikannimi", "lyhenne", ""}
+_PHRASE_FIRST = _NOUNISH | {"laatusana", "nimisana_laatusana"}
+_PHRASE_SECOND = _NOUNISH
+
+
+def _dominant(forms: Counter) -> tuple[str, float]:
+    """The commonest form and its share."""
+    form, n = max(forms.items(), key=lambda kv: (kv[1], kv[0]))
+    return form, n / max(1, sum(forms.values()))
+
+
+def _sentence_features(sent: list[_Word], stats: _WordStats, heads: set[str],
+                       phrases: dict[tuple[str, str], str], modifiers: set[str] = frozenset(),
+                       lexicalised: frozenset[str] = frozenset()) -> list[str]:
+    """Whole-word lemmas, meaningful heads and phrases of one sentence, in text order."""
+    out: list[str] = []
+    for prev, w in zip([None] + sent[:-1], sent):
+        if stats.stands_alone(w.lemma):
+            out.append(w.lemma)
+        if w.head in heads and stats.word_passages[w.modifier] >= 1 and w.head != w.lemma:
+            out.append(w.head)
+        if modifiers and w.lemma not in lexicalised:
+            out += [m for m in w.modifiers if m in modifiers and m != w.lemma]
+        if prev is not None and w.joined and (prev.lemma, w.lemma) in phrases:
+            out.append(phrases[(prev.lemma, w.lemma)])
+    return out
+
+
+def _lexicalised_lists(corpus_dir: Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Lexicalised compounds and fixed forms of `corpus/lexicalised.toml` (none when the file is missing)."""
+    import tomllib
+
+    path = Path(corpus_dir or paths.corpus_dir()) / LEXICALISED_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset(), frozenset()
+    def words(key: str) -> frozenset[str]:
+        value = data.get(key, [])
+        return frozenset(str(w).lower() for w in value) if isinstance(value, list) else frozenset()
+    return words("compounds"), words("forms")
+
+
+def display_term(term: str) -> str:
+    """A feature as people read it: phrases with a space ("jatkuva oppiminen")."""
+    return term.replace(PHRASE_JOINER, " ")
+
+
+def _class_weights(vocabulary: Sequence[str], weights: Mapping[str, float]):
+    """Per feature, the weight of its word class (1 for phrases and unknown words)."""
+    import numpy as np
+
+    from textkit.analysis import word_class
+
+    return np.array([1.0 if PHRASE_JOINER in term else weights.get(word_class(term), 1.0) for term in vocabulary])
+
+
+def _window(n: int, groups: Sequence[Any], context: float, reach: int = 1):
+    """Sparse n × n matrix: each unit itself plus context**d × the units d ≤ `reach` places away
+    in the same group (a short window of neighbouring sentences of one passage)."""
+    from scipy import sparse
+
+    rows, cols, vals = list(range(n)), list(range(n)), [1.0] * n
+    for d in range(1, reach + 1):
+        for i in range(n - d):
+            if groups[i] == groups[i + d]:
+                rows += [i, i + d]
+                cols += [i + d, i]
+                vals += [context ** d, context ** d]
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
 def _theme_spread(counts, themes: list[str]):
@@ -473,21 +746,31 @@ def _row_normalise(matrix):
     return np.divide(matrix, sums, out=np.zeros_like(matrix, dtype=float), where=sums > 0)
 
 
-def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], *, fingerprint: str | None) -> TopicsResult:
-    """Turn the fitted model into topics with labels, passages and prevalence tables."""
+def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], units: Sequence[tuple[int, int]], *,
+              fingerprint: str | None) -> TopicsResult:
+    """Turn the fitted sentence model into topics with labels, passages and prevalence tables.
+
+    Everything follows from the sentences: a passage's mix is the mean of its sentences'
+    mixes, a theme's (section's, edition's) share of a topic is the mean over its sentences,
+    and a referenced year's share is the mean over the sentences that speak of it."""
     import numpy as np
 
-    W = model.doc_topic_
-    raw = model.doc_topic_raw_
+    S = model.doc_topic_                 # per unit (sentence)
     k = model.n_topics
+    unit_docs = np.array([d for d, _ in units], dtype=int)
+    W = np.zeros((len(documents), k))
+    n_sent = np.bincount(unit_docs, minlength=len(documents)) if len(units) else np.zeros(len(documents))
+    np.add.at(W, unit_docs, S)
+    W = np.divide(W, n_sent[:, None], out=np.zeros_like(W), where=n_sent[:, None] > 0)
     groups = {
-        "theme": [d.theme_id for d in documents],
-        "section": [str(d.section) for d in documents],
-        "edition": [str(d.edition) for d in documents],
+        "theme": [documents[d].theme_id for d, _ in units],
+        "section": [str(documents[d].section) for d, _ in units],
+        "edition": [str(documents[d].edition) for d, _ in units],
     }
-    tables = {name: _prevalence(W, keys) for name, keys in groups.items()}
-    tables["year"] = _year_prevalence(W, documents)
-    labels = _labels(model.top_terms_, _mostly_heads(documents))
+    tables = {name: _prevalence(S, keys) for name, keys in groups.items()}
+    tables["year"] = _year_prevalence(S, documents, units)
+    unit_terms = [documents[d].sentence_terms[i] for d, i in units]
+    labels = _labels(_class_tfidf(model, unit_terms), model.vocabulary_, model.top_terms_)
     dominant = W.argmax(axis=1)
     has_terms = W.sum(axis=1) > 0
     topics_ = []
@@ -495,7 +778,7 @@ def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], *, fingerpr
         members = [i for i in range(len(documents)) if has_terms[i] and dominant[i] == t]
         # Substantial passages first (a heading-like line can load strongly on one term).
         members.sort(key=lambda i: (len(documents[i].lemmas.split()) < MIN_PASSAGE_TERMS,
-                                    -raw[i, t], documents[i].passage_id))
+                                    -W[i, t], documents[i].passage_id))
         passages: list[TopicPassage] = []
         seen_texts: set[str] = set()
         for i in members:
@@ -513,7 +796,7 @@ def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], *, fingerpr
         topics_.append(Topic(
             id=t,
             label=labels[t],
-            terms=tuple((term, round(weight, 4)) for term, weight in model.top_terms_[t]),
+            terms=tuple((display_term(term), round(weight, 4)) for term, weight in model.top_terms_[t]),
             passages=tuple(passages),
             by_theme=by_theme,
             by_section={key: round(v[t], 4) for key, v in tables["section"].items()},
@@ -531,9 +814,13 @@ def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], *, fingerpr
         for i, d in enumerate(documents)
     )
     settings = {
+        "unit": "sentence",
         "documents": len(documents),
+        "sentences": len(units),
         "vocabulary": int(len(model.vocabulary_)),
+        "phrases": int(sum(1 for term in model.vocabulary_ if PHRASE_JOINER in term)),
         "theme_damping": model.theme_damping,
+        "context": model.context,
         "min_df": model.min_df,
         "max_df": model.max_df,
         "random_state": model.random_state,
@@ -545,7 +832,11 @@ def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], *, fingerpr
         "fingerprint": fingerprint,
     }
     doc_topics = {d.passage_id: tuple(round(float(x), 4) for x in W[i]) for i, d in enumerate(documents)}
-    return TopicsResult(model.method, k, tuple(topics_), assignments, settings, doc_topics)
+    sentence_rows: list[list[tuple[float, ...]]] = [[()] * len(d.sentence_terms) for d in documents]
+    for row, (d, i) in enumerate(units):
+        sentence_rows[d][i] = tuple(round(float(x), 4) for x in S[row])
+    sentence_topics = {d.passage_id: tuple(sentence_rows[n]) for n, d in enumerate(documents)}
+    return TopicsResult(model.method, k, tuple(topics_), assignments, settings, doc_topics, sentence_topics)
 
 
 def _prevalence(W, keys: Sequence[str]) -> dict[str, list[float]]:
@@ -559,21 +850,17 @@ def _prevalence(W, keys: Sequence[str]) -> dict[str, list[float]]:
     return table
 
 
-def _year_prevalence(W, documents: Sequence[TopicDocument]) -> dict[str, list[float]]:
-    """Average topic distribution of the sentences that speak of each year.
-
-    A sentence inherits its passage's topic mix; a passage with three sentences
-    about 2025 counts three times for 2025.
-    """
-    sums: dict[int, Any] = defaultdict(lambda: [0.0] * W.shape[1])
+def _year_prevalence(S, documents: Sequence[TopicDocument], units: Sequence[tuple[int, int]]) -> dict[str, list[float]]:
+    """Average topic distribution of the sentences that speak of each year (each with its own mix)."""
+    sums: dict[int, Any] = defaultdict(lambda: [0.0] * S.shape[1])
     counts: dict[int, int] = defaultdict(int)
-    for i, d in enumerate(documents):
-        if W[i].sum() == 0:
+    for row, (d, i) in enumerate(units):
+        years = documents[d].sentence_years[i] if i < len(documents[d].sentence_years) else ()
+        if S[row].sum() == 0:
             continue
-        for years in d.sentence_years:
-            for y in years:
-                sums[y] = [a + float(b) for a, b in zip(sums[y], W[i])]
-                counts[y] += 1
+        for y in years:
+            sums[y] = [a + float(b) for a, b in zip(sums[y], S[row])]
+            counts[y] += 1
     return {str(y): [v / counts[y] for v in sums[y]] for y in sorted(sums) if counts[y] >= MIN_YEAR_SENTENCES}
 
 
@@ -586,38 +873,57 @@ def _year_sentence_counts(documents: Sequence[TopicDocument]) -> dict[str, int]:
     return {str(y): counts[y] for y in sorted(counts)}
 
 
-def _labels(top_terms: list[list[tuple[str, float]]], mostly_heads: set[str]) -> list[str]:
-    """Readable, distinct labels from the top lemmas.
+def _class_tfidf(model: TopicModel, unit_terms: Sequence[str]):
+    """c-TF-IDF (as in BERTopic) of every term for every topic, over the sentences whose
+    dominant topic it is, times the model's theme-spread weight (labels name cross-cutting words).
 
-    A term that occurs mostly as a compound head ("paja") is shown as the strongest top
-    compound that ends with it ("työpaja"); a term already inside a chosen one is skipped.
-    """
+    tf = the term's weight in the topic's sentences / all weight of those sentences;
+    idf = log(1 + average weight per topic / the term's weight over all topics)."""
+    import numpy as np
+
+    X = model.vectorizer_.transform(unit_terms)
+    dominant = model.doc_topic_.argmax(axis=1)
+    has = model.doc_topic_.sum(axis=1) > 0
+    k = model.n_topics
+    tf = np.zeros((k, X.shape[1]))
+    for t in range(k):
+        rows = np.flatnonzero(has & (dominant == t))
+        if len(rows):
+            tf[t] = np.asarray(X[rows].sum(axis=0)).ravel()
+    total = tf.sum(axis=0)
+    average = tf.sum() / max(1, k)
+    idf = np.log1p(np.divide(average, total, out=np.zeros_like(total), where=total > 0))
+    share = np.divide(tf, tf.sum(axis=1, keepdims=True), out=np.zeros_like(tf), where=tf.sum(axis=1, keepdims=True) > 0)
+    return share * idf[None, :] * model.term_weights_[None, :]
+
+
+def _labels(scores, vocabulary: Sequence[str], top_terms: list[list[tuple[str, float]]]) -> list[str]:
+    """Readable, distinct labels: the strongest c-TF-IDF terms of each topic, in whole words.
+
+    A word already inside a chosen phrase (or a phrase around a chosen word) is skipped, and a
+    label that another topic already has gets one more word. Falls back to the top terms for a
+    topic that no sentence has as its main topic."""
+    import numpy as np
+
     labels: list[str] = []
-    for terms in top_terms:
+    for t, terms in enumerate(top_terms):
+        row = scores[t] if scores is not None and t < len(scores) else None
+        if row is not None and row.max() > 0:
+            order = [j for j in np.argsort(-row, kind="stable") if row[j] > 0][:30]
+            names = [str(vocabulary[j]) for j in order]
+        else:
+            names = [term for term, _ in terms]
         chosen: list[str] = []
-        names = [t for t, _ in terms]
-        for term in names:
-            if term in mostly_heads:
-                term = next((c for c in names if c != term and c.endswith(term)), term)
-            if any(term in c or c in term for c in chosen):
+        for name in names:
+            words = set(name.split(PHRASE_JOINER))
+            if any(words & set(c.split(PHRASE_JOINER)) for c in chosen):
                 continue
-            chosen.append(term)
-            if len(chosen) == N_LABEL_TERMS and ", ".join(chosen) not in labels:
+            chosen.append(name)
+            label = ", ".join(display_term(c) for c in chosen)
+            if len(chosen) >= N_LABEL_TERMS and label not in labels:
                 break
-        labels.append(", ".join(chosen) if chosen else "(tyhjä)")
+        labels.append(", ".join(display_term(c) for c in chosen) if chosen else "(tyhjä)")
     return labels
-
-
-def _mostly_heads(documents: Sequence[TopicDocument]) -> set[str]:
-    """Terms seen more often as the head of a compound than as a word of their own."""
-    as_word: dict[str, int] = defaultdict(int)
-    as_head: dict[str, int] = defaultdict(int)
-    for d in documents:
-        for w in d.lemmas.split():
-            as_word[w] += 1
-        for w in d.heads.split():
-            as_head[w] += 1
-    return {w for w, n in as_head.items() if n > as_word.get(w, 0)}
 
 
 def _effective_number(shares: list[float]) -> float:
@@ -680,10 +986,11 @@ def _load_result_or_none(models_dir: Path | None) -> TopicsResult | None:
     data = _read_json_cached(paths.models_dir(models_dir) / TOPICS_FILE)
     if data is None or data.get("schema") != SCHEMA_VERSION:
         return None
-    return _result_from_dict(data["result"], data.get("doc_topics", {}))
+    return _result_from_dict(data["result"], data.get("doc_topics", {}), data.get("sentence_topics", {}))
 
 
-def _result_from_dict(data: dict[str, Any], doc_topics: dict[str, list[float]]) -> TopicsResult:
+def _result_from_dict(data: dict[str, Any], doc_topics: dict[str, list[float]],
+                      sentence_topics: dict[str, list[list[float]]] | None = None) -> TopicsResult:
     topics_ = tuple(
         Topic(
             id=t["id"], label=t["label"], terms=tuple((a, b) for a, b in t["terms"]),
@@ -696,12 +1003,15 @@ def _result_from_dict(data: dict[str, Any], doc_topics: dict[str, list[float]]) 
     )
     assignments = tuple(Assignment(**a) for a in data["assignments"])
     return TopicsResult(data["method"], data["k"], topics_, assignments, data.get("settings", {}),
-                        {pid: tuple(row) for pid, row in doc_topics.items()}, stored=True)
+                        {pid: tuple(row) for pid, row in doc_topics.items()},
+                        {pid: tuple(tuple(r) for r in rows) for pid, rows in (sentence_topics or {}).items()},
+                        stored=True)
 
 
 def _document_from_dict(d: dict[str, Any]) -> TopicDocument:
     return TopicDocument(d["passage_id"], d["edition"], d["theme_id"], d["section"], d["lemmas"], d["heads"],
-                         tuple(tuple(y) for y in d["sentence_years"]), d["text"])
+                         tuple(tuple(y) for y in d["sentence_years"]), d["text"],
+                         tuple(tuple(x) for x in d.get("sentence_spans", ())), tuple(d.get("sentence_terms", ())))
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
