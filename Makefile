@@ -23,5 +23,5 @@ build: setup
 	$(VENV)/bin/textkit build
 
 clean-models:
-	# keeps the excerpt database (user data) and its WAL/backup files
-	find models -mindepth 1 -maxdepth 1 ! -name README.md ! -name 'excerpts.sqlite3*' -exec rm -rf {} +
+	# keeps the user data: the excerpt database (and its WAL/backup files) and the topic names
+	find models -mindepth 1 -maxdepth 1 ! -name README.md ! -name 'excerpts.sqlite3*' ! -name 'topic-names.json' -exec rm -rf {} +

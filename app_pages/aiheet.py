@@ -122,6 +122,20 @@ with common.user_errors():
         format_func=lambda i: ui.topic_name(topics[i]),
         key="topic_choice",
     )
+    # Users can name a topic ("Hankehaut"); the name lives in models/topic-names.json (user data).
+    with st.form(f"rename_topic_{chosen}"):
+        new_name = st.text_input(t("topic_name"), value=topics[chosen].name, placeholder=topics[chosen].label,
+                                 key=f"topic_name_{chosen}")
+        if st.form_submit_button(t("save_name")):
+            from pathlib import Path
+
+            from textkit.topic_names import rename_topic
+
+            rename_topic(result, chosen, new_name, Path(common.models_key()[0]))
+            st.session_state["topic_renamed"] = True
+            st.rerun()
+    if st.session_state.pop("topic_renamed", False):
+        st.success(t("name_saved"))
     members = ui.topic_passages(result, chosen)
     passages = common.passages()
     st.caption(

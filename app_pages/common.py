@@ -176,7 +176,11 @@ def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
 
 
 def topic_model() -> Any:
-    return _topic_model(*models_key())
+    """The stored topic model with the user's topic names (read fresh: a rename shows at once)."""
+    from textkit.topic_names import apply_names
+
+    key = models_key()
+    return apply_names(_topic_model(*key), Path(key[0]))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

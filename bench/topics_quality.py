@@ -274,7 +274,7 @@ def evaluate(candidate: _Candidate, k: int, seeds: int, ref_sets: list[set[str]]
         "spread": theme_spread(W0, [candidate.themes[u] for u in units0]),
         "fit_seconds": round(seconds, 3),
         "subjects_found": sum(1 for words in SUBJECTS.values() if any(set(t) & words for t in terms0)),
-        "example_topics": [", ".join(t[:6]) for t in terms0],
+        "example_topics": [", ".join(w.replace("_", " ") for w in t[:6]) for t in terms0],
     }
 
 

@@ -331,6 +331,31 @@ def test_topics_page_shows_charts_and_the_passages_of_a_topic(app):
     assert passages and all(" · " in label for label in passages)
 
 
+def test_a_topic_renamed_in_the_app_keeps_its_name_across_a_forced_rebuild(app, app_models, monkeypatch, capsys):
+    import json
+
+    from textkit import cli
+
+    open_page(app, "aiheet")
+    app.selectbox(key="topic_choice").set_value(1).run()
+    app.text_input(key="topic_name_1").set_value("Hankehaut")
+    next(b for b in app.button if b.label == "Tallenna nimi").click().run()
+    _assert_clean(app)
+    assert (app_models / "topic-names.json").is_file()
+    assert any("2. Hankehaut" in str(row) for row in app.dataframe[0].value.to_dict("records"))
+
+    assert cli.main(["build", "--force"]) == 0
+    capsys.readouterr()
+    assert (app_models / "topic-names.json").is_file()          # user data: the rebuild leaves it
+    assert cli.main(["topics", "--json"]) == 0
+    topics = json.loads(capsys.readouterr().out)["topics"]
+    assert [t["name"] for t in topics if t["name"]] == ["Hankehaut"] and topics[1]["name"] == "Hankehaut"
+    assert cli.main(["topics"]) == 0
+    assert "2. Hankehaut (" in capsys.readouterr().out
+    assert cli.main(["compare", "1", "5", "--json"]) == 0      # the topic mix of a comparison uses it too
+    assert "Hankehaut" in [m["label"] for m in json.loads(capsys.readouterr().out)["topic_mix"]]
+
+
 # ---------------------------------------------------------------- Aineisto
 
 

@@ -262,6 +262,17 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     from textkit.topics import format_topics, topics
 
     result = topics(k=args.k)
+    if args.rename:
+        from textkit.topic_names import apply_names, rename_topic
+
+        number, name = args.rename
+        if not number.isdigit() or not 1 <= int(number) <= len(result.topics):
+            raise TextkitError(f"--rename: anna aiheen numero 1–{len(result.topics)} ja nimi, "
+                               f"esim. --rename 3 \"Hankehaut\" (sai '{number}').")
+        if not result.stored:
+            raise TextkitError("--rename nimeää tallennetun mallin aiheen: aja ensin `textkit build` (ilman --k).")
+        rename_topic(result, int(number) - 1, name)
+        result = apply_names(result)
     if not result.stored and args.k is None:
         print("textkit: aihemallia ei ole tallennettu (tai aineisto on muuttunut), sovitettiin nyt; "
               "`textkit build` tallentaa sen.", file=sys.stderr)
@@ -489,6 +500,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = command("topics", _cmd_topics, "Show the topics of sections 2–5 across themes and editions.")
     p.add_argument("--k", type=int, help="number of topics (refits the model)")
+    p.add_argument("--rename", nargs=2, metavar=("N", "NAME"),
+                   help='name topic N, e.g. --rename 3 "Hankehaut" (\'\' removes the name; kept across rebuilds)')
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("compare", _cmd_compare, "Compare two themes, or all themes with --all.")

@@ -573,7 +573,7 @@ def _topic_mix(groups: list[list[str]], corpus_dir: Path | None, models_dir: Pat
     if result is None:
         return ()
     mixes = [result.topic_mix(ids) for ids in groups]
-    return tuple(TopicShare(t.id, t.label, tuple(round(m[t.id], 4) for m in mixes)) for t in result.topics)
+    return tuple(TopicShare(t.id, t.name or t.label, tuple(round(m[t.id], 4) for m in mixes)) for t in result.topics)
 
 
 def _top(changes: dict[str, tuple]) -> dict[str, tuple]:
@@ -628,7 +628,7 @@ def _topic_changes(old: Sequence[Any], new: Sequence[Any], corpus_dir: Path | No
                             key=lambda d: (-result.doc_topics[d.passage_id][t.id], d.passage_id))
             examples = tuple(Example(d.passage_id, d.section, _shorten(d.text, 2 * SNIPPET_CHARS), d.text)
                              for d in ranked[:N_EXAMPLES] if result.doc_topics[d.passage_id][t.id] > 0)
-        changes.append(TopicChange(t.id, t.label, round(a, 4), round(b, 4), round(b - a, 4), examples))
+        changes.append(TopicChange(t.id, t.name or t.label, round(a, 4), round(b, 4), round(b - a, 4), examples))
     out: dict[str, list[TopicChange]] = {"new": [], "gone": [], "rising": [], "falling": []}
     for c in changes:
         if c.share_from < TOPIC_ABSENT and c.share_to >= TOPIC_ABSENT + TOPIC_CHANGE:

@@ -143,6 +143,7 @@ class Topic:
     editions_present: int
     recurring: bool                      # in ≥ RECURRING_THEMES themes or in several editions
     spread: float                        # effective number of themes (exp of entropy of by_theme)
+    name: str = ""                       # the user's name for it (models/topic-names.json), "" if none
 
 
 @dataclass(frozen=True)
@@ -192,12 +193,15 @@ def topics(k: int | None = None, *, models_dir: Path | None = None, corpus_dir: 
 
     Without a stored model (no `textkit build` yet) the model is fitted on the fly.
     """
+    from textkit.topic_names import apply_names
+
     _check_k(k)
     stored = _load_result_or_none(models_dir)
     if stored is not None and (k is None or k == stored.k) and _is_current(stored, corpus_dir):
-        return stored
+        return apply_names(stored, models_dir)
     documents = load_documents(models_dir=models_dir, corpus_dir=corpus_dir, progress=progress)
-    return fit_topics(documents, k=k or DEFAULT_K, fingerprint=_fingerprint_or_none(corpus_dir))
+    return apply_names(fit_topics(documents, k=k or DEFAULT_K, fingerprint=_fingerprint_or_none(corpus_dir)),
+                       models_dir)
 
 
 def fit_topics(documents: Sequence[TopicDocument], *, k: int = DEFAULT_K, method: str = DEFAULT_METHOD,
@@ -264,7 +268,9 @@ def load_topics(models_dir: Path | None = None) -> TopicsResult:
     if result is None:
         folder = paths.models_dir(models_dir)
         raise TextkitError(f"Aihemallia ei löydy ({folder / TOPICS_FILE}). Aja ensin `textkit build`.")
-    return result
+    from textkit.topic_names import apply_names
+
+    return apply_names(result, models_dir)
 
 
 def load_documents(*, models_dir: Path | None = None, corpus_dir: Path | None = None,
@@ -343,7 +349,7 @@ def format_topics(result: TopicsResult) -> str:
              f"(vähintään {RECURRING_THEMES} teemassa tai useassa vuosikatsauksessa)", ""]
     for t in result.topics:
         mark = " [toistuva]" if t.recurring else ""
-        lines.append(f"{t.id + 1}. {t.label}{mark}")
+        lines.append(f"{t.id + 1}. {t.name} ({t.label}){mark}" if t.name else f"{t.id + 1}. {t.label}{mark}")
         lines.append("   sanat: " + ", ".join(f"{term} {w:.2f}" for term, w in t.terms[:8]))
         top_themes = sorted(t.by_theme.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         lines.append(f"   teemoja {t.themes_present}/{len(t.by_theme)}, vuosikatsauksia {t.editions_present}, "

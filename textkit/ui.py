@@ -162,6 +162,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "topic_year": ("Aiheet mainittujen vuosien mukaan", "Topics by referenced year"),
     "topic_edition": ("Aiheet vuosikatsauksittain", "Topics by edition"),
     "topic_passages": ("Aiheen kappaleet", "Passages of the topic"),
+    "topic_name": ("Aiheen nimi (tyhjä = sanoista tehty otsikko)", "Topic name (empty = the label from its words)"),
+    "save_name": ("Tallenna nimi", "Save name"),
+    "name_saved": ("Nimi tallennettu; se säilyy, kun malli rakennetaan uudelleen ja aihe löytyy yhä.",
+                   "Name saved; it is kept when the model is rebuilt and the topic is still found."),
     "share": ("osuus", "share"),
     # Vuosivertailu
     "from_edition": ("Aiempi vuosikatsaus", "Earlier edition"),
@@ -666,7 +670,7 @@ def _ascii(text: str) -> str:
 
 def topic_name(topic: Any) -> str:
     """How a topic is shown: 1-based number and its label, e.g. "3. hankehaku, haku, rahoitus"."""
-    return topic_label(topic.id, topic.label)
+    return topic_label(topic.id, getattr(topic, "name", "") or topic.label)
 
 
 def topic_label(topic_id: int, label: str) -> str:
