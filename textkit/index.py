@@ -273,9 +273,17 @@ class _Codec(W3Codec):
     only to note the shortest and longest document of each block, which lets a top-N search
     skip blocks. textkit collects every hit (the facets count them all), so nothing reads
     those statistics; the field lengths themselves are still stored, for BM25F.
+
+    Posting blocks are written without zlib compression: it only made the index smaller on
+    disk (2024 at 10×: 10.3 → 7.0 MB) and cost 7 % of the index build (and a decompression
+    per block read at search time). Blocks say whether they are compressed, so older indexes
+    still read.
     """
 
     length_stats = False
+
+    def __init__(self, blocklimit: int = 128, compression: int = 0, inlinelimit: int = 1) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
 
 SCHEMA = Schema(
