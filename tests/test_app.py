@@ -463,6 +463,45 @@ def test_year_over_year_with_one_edition_links_to_the_corpus_page(app):
     assert link.proto.page == "app_pages/aineisto.py" or "aineisto" in link.proto.page
 
 
+@pytest.fixture()
+def synthetic_app(tmp_path, monkeypatch):
+    """The app on the SYNTHETIC 2023 + 2024 corpus of tests/fixtures/synthetic_editions.py (2023 has
+    themes 1–2, 2024 themes 1–3; theme 1's TE24 is "Paikallismalli" in 2023), models built at start."""
+    from fixtures.synthetic_editions import write_synthetic_corpus
+
+    corpus = write_synthetic_corpus(tmp_path / "corpus")
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(corpus))
+    monkeypatch.setenv("TEXTKIT_MODELS", str(tmp_path / "models"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    _assert_clean(at)
+    return at
+
+
+def test_year_over_year_opens_on_all_themes_and_a_theme_opens_its_own_view(synthetic_app):
+    from textkit.compare import diff_all
+
+    at = open_page(synthetic_app, "vuosivertailu")
+    assert at.selectbox(key="diff_theme").value == ""            # the overview first
+    assert "Muutokset teemoittain 2023 → 2024" in [s.value for s in at.subheader]
+    table = at.dataframe[0].value
+    assert list(table.columns[:5]) == ["Teema", "Uutta", "Poistunut", "Yleistynyt", "Harvinaistunut"]
+    expected = {s.theme_id: s for s in diff_all(2023, 2024).themes}
+    assert len(table) == len(expected) == 2
+    row = table[table["Teema"].str.contains("Työmarkkinoiden kohtaanto")].iloc[0]
+    kohtaanto = expected["tyomarkkinoiden-kohtaanto"]
+    assert (row["Uutta"], row["Poistunut"], row["Yleistynyt"], row["Harvinaistunut"]) == (
+        kohtaanto.new_terms, kohtaanto.gone_terms, kohtaanto.rising_terms, kohtaanto.falling_terms)
+    assert kohtaanto.new_terms > 0 and kohtaanto.gone_terms > 0  # te24 new, paikallismalli gone
+    assert any("Vain vuoden 2024 katsauksessa" in i.value and "Maahanmuuttaneiden" in i.value for i in at.info)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+    at.selectbox(key="diff_theme").set_value("tyomarkkinoiden-kohtaanto").run()
+    _assert_clean(at)
+    assert "Uutta" in " ".join(m.value for m in at.markdown)
+    new_terms = next(d.value for d in at.dataframe if "sana" in d.value.columns)
+    assert "te24" in list(new_terms["sana"])
+
+
 def test_upload_of_a_wrong_file_is_refused_in_finnish(app):
     open_page(app, "aineisto")
     app.file_uploader(key="upload_file_0").set_value(("katsaus.pdf", b"not a pdf", "application/pdf"))

@@ -260,3 +260,15 @@ def test_cli_compare_and_diff(built_models, synthetic, monkeypatch, capsys):
     assert "Vain vuoden 2024 katsauksessa" in capsys.readouterr().out
     assert cli.main(["diff", "kohtanto", "--from", "2023", "--to", "2024"]) == 2
     assert "Tarkoititko" in capsys.readouterr().err
+
+
+def test_all_themes_diff_counts_every_rising_and_falling_term(synthetic):
+    overall = diff_all(2023, 2024, **synthetic)
+    for summary in overall.themes:
+        one = diff_theme(summary.theme_id, 2023, 2024, **synthetic)
+        assert (summary.rising_terms, summary.falling_terms) == (one.term_counts["rising"], one.term_counts["falling"])
+    assert any(s.rising_terms or s.falling_terms or s.new_terms for s in overall.themes)
+    from textkit.compare import format_edition_diff
+
+    text = format_edition_diff(overall)
+    assert "yleistyneitä" in text and "harvinaistuneita" in text

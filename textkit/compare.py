@@ -154,6 +154,8 @@ class ThemeTopicSummary:
     gone_terms: int
     top_new_terms: tuple[str, ...] = ()         # the top N_TERMS of them by G²
     top_gone_terms: tuple[str, ...] = ()
+    rising_terms: int = 0                       # all rising / falling terms (G² between the editions)
+    falling_terms: int = 0
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,7 @@ def diff_all(from_year: int, to_year: int, *, corpus_dir: Path | None = None,
             new_terms=len(terms["new"]), gone_terms=len(terms["gone"]),
             top_new_terms=tuple(t.term for t in terms["new"][:N_TERMS]),
             top_gone_terms=tuple(t.term for t in terms["gone"][:N_TERMS]),
+            rising_terms=len(terms["rising"]), falling_terms=len(terms["falling"]),
         ))
     matched_old = {o.id for o, _ in pairs}
     matched_new = {n.id for _, n in pairs}
@@ -369,7 +372,7 @@ def format_edition_diff(d: EditionDiff) -> str:
     for s in d.themes:
         up = ", ".join(f"{t.label} ({t.change:+.0%})" for t in s.rising[:2]) or "–"
         down = ", ".join(f"{t.label} ({t.change:+.0%})" for t in s.falling[:2]) or "–"
-        lines.append(f"  {s.name}\n      ↑ {up}\n      ↓ {down}\n      sanoja +{s.new_terms} / −{s.gone_terms}")
+        lines.append(f"  {s.name}\n      ↑ {up}\n      ↓ {down}\n      sanoja +{s.new_terms} / −{s.gone_terms}, yleistyneitä {s.rising_terms}, harvinaistuneita {s.falling_terms}")
         if s.top_new_terms:
             more = f" (+{s.new_terms - len(s.top_new_terms)} muuta)" if s.new_terms > len(s.top_new_terms) else ""
             lines.append("      uudet: " + ", ".join(s.top_new_terms) + more)

@@ -186,6 +186,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "this page shows per theme which terms and topics are new, which are gone, and which rose "
         "or fell since the previous year.",
     ),
+    "all_themes_view": ("Kaikki teemat: yleiskuva", "All themes: overview"),
+    "all_themes_heading": ("Muutokset teemoittain {a} → {b}", "Changes by theme {a} → {b}"),
+    "all_themes_caption": (
+        "Valitse rivi (tai teema yltä), niin näet teeman muutokset sanoittain ja aiheittain.",
+        "Choose a row (or a theme above) to see that theme's changes term by term and topic by topic.",
+    ),
+    "col_topics_up": ("Aiheet ↑", "Topics ↑"),
+    "col_topics_down": ("Aiheet ↓", "Topics ↓"),
+    "changed_terms": ("Muuttuneita sanoja", "Changed terms"),
+    "only_in": ("Vain vuoden {year} katsauksessa: {themes}", "Only in the {year} edition: {themes}"),
     "go_to_corpus": ("Lisää vuosikatsaus Aineisto-sivulla", "Add an edition on the Corpus page"),
     "same_edition": ("Valitse kaksi eri vuosikatsausta.", "Choose two different editions."),
     # Otteet
@@ -851,3 +861,32 @@ def translate_error(message: str, lang: str = "fi") -> str:
         if match := pattern.match(message):
             return english.format(**match.groupdict())
     return message
+
+
+# ---------------------------------------------------------------- all-themes change view (Vuosivertailu)
+
+CHANGE_KINDS = ("new_terms", "gone_terms", "rising", "falling")   # label keys, in table order
+
+
+def all_themes_rows(diff: Any, theme_names: dict[str, str], lang: str = "fi") -> list[dict[str, Any]]:
+    """One row per matched theme of an `EditionDiff`: counts of new, gone, rising and falling terms
+    and of rising and falling topics; most changed first. `theme_id` is kept for opening the theme."""
+    rows = []
+    for s in diff.themes:
+        counts = (s.new_terms, s.gone_terms, s.rising_terms, s.falling_terms)
+        rows.append({
+            "theme_id": s.theme_id,
+            label("theme", lang): theme_names.get(s.theme_id, s.name),
+            **{label(k, lang): n for k, n in zip(CHANGE_KINDS, counts)},
+            label("col_topics_up", lang): len(s.rising),
+            label("col_topics_down", lang): len(s.falling),
+        })
+    kinds = [label(k, lang) for k in CHANGE_KINDS]
+    return sorted(rows, key=lambda r: (-sum(r[k] for k in kinds), r[label("theme", lang)]))
+
+
+def all_themes_chart_rows(rows: Sequence[dict[str, Any]], lang: str = "fi") -> list[dict[str, Any]]:
+    """Long-form rows (teema, muutos, sanoja) of `all_themes_rows` for a grouped bar chart."""
+    theme = label("theme", lang)
+    return [{"teema": r[theme], "muutos": label(k, lang), "sanoja": r[label(k, lang)]}
+            for r in rows for k in CHANGE_KINDS]
