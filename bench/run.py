@@ -45,6 +45,7 @@ PARTS = (
     Part("lemmatize_ud", "lemmatize_ud.py", "Lemmatisation: UD Finnish-TDT test set", 90),
     Part("search_quality", "search_quality.py", "Search quality: judged queries", 120),
     Part("topics_quality", "topics_quality.py", "Topics: agreement with judged sentences, coherence, stability", 180),
+    Part("topic_identity", "topic_identity.py", "Topics: identity kept across refits", 120),
     Part("speed", "speed.py", "Speed at 1×, 10×, 100× (SYNTHETIC scale-up of 2024)", 450,
          quick_args=("--sizes", "1,10")),
     Part("app", "app_start.py", "App: cold start to first result, rerun", 120),

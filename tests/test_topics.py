@@ -326,3 +326,56 @@ def test_the_unit_is_the_sentence_and_a_passage_is_the_mix_of_its_sentences(stor
             np.testing.assert_allclose(stored.doc_topics[d.passage_id], np.mean(rows, axis=0), atol=2e-3)
     # Two sentences of one passage can have different main topics.
     assert any(len({int(np.argmax(r)) for r in rows if r}) > 1 for rows in stored.sentence_topics.values())
+
+
+# ---------------------------------------------------------------- identity across refits
+
+
+@pytest.fixture(scope="module")
+def near_copy_documents():
+    """SYNTHETIC: themes 1–4 of the real 2024 text as 2024, and the same with every year moved
+    on by one as a near-copy 2025 edition; lemmatised."""
+    from conftest import first_themes_2024, shifted_themes_2024
+    from textkit.parse import parse_text
+    from textkit.topics import lemmatise_passages
+
+    a = parse_text(first_themes_2024(4), year=2024, source="SYNTHETIC-2024.txt")
+    b = parse_text(shifted_themes_2024(4, 2025), year=2025, source="SYNTHETIC-2025.txt")
+    return lemmatise_passages([a]), lemmatise_passages([a, b])
+
+
+def test_a_near_copy_edition_keeps_topic_ids_labels_and_names(near_copy_documents):
+    from textkit.topic_names import TopicName, match_names
+    from textkit.topics import MATCH_MIN_SIMILARITY, _term_cosine, align_topics, fit_topics
+
+    alone, both = near_copy_documents
+    base = fit_topics(alone, k=5)
+    refit = align_topics(fit_topics(both, k=5), base)
+    by_id = {t.id: t for t in refit.topics}
+    kept = [b for b in base.topics if _term_cosine(b.terms, by_id[b.id].terms) >= MATCH_MIN_SIMILARITY]
+    assert len(kept) / len(base.topics) >= 0.9
+    assert all(by_id[b.id].label == b.label and not by_id[b.id].new for b in kept)
+    named = [TopicName(f"nimi {b.id}", tuple(t for t, _ in b.terms), "") for b in base.topics]
+    found = match_names(named, refit.topics)
+    assert sum(found.get(b.id, named[0]).name == f"nimi {b.id}" for b in base.topics) / len(base.topics) >= 0.9
+    # The share tables follow the renumbering: a passage's dominant topic is its assignment.
+    for a in refit.assignments:
+        if a.topic is not None:
+            mix = refit.doc_topics[a.passage_id]
+            assert mix.index(max(mix)) == a.topic
+    assert refit.settings["identity"]["matched"] == len(kept)
+
+
+def test_unmatched_topics_are_new_and_gone_ones_are_recorded(near_copy_documents):
+    from textkit.topics import align_topics, fit_topics
+
+    alone, _ = near_copy_documents
+    previous = fit_topics(alone, k=6)
+    fewer = align_topics(fit_topics(alone, k=4), previous)
+    assert sorted(t.id for t in fewer.topics) == [0, 1, 2, 3]       # ids stay positions of the tables
+    gone = fewer.settings["disappeared"]
+    assert len(gone) >= 2 and all(g["label"] and g["terms"] for g in gone)
+    assert {g["label"] for g in gone} <= {t.label for t in previous.topics}
+    more = align_topics(fit_topics(alone, k=6), fewer)
+    assert any(t.new for t in more.topics)                          # no old topic for them
+    assert more.settings["disappeared"][: len(gone)] == gone        # the record is kept

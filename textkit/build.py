@@ -337,7 +337,8 @@ def _build_into(tmp: Path, fingerprint: str, corpus_dir: Path | None, progress: 
         passages = build_index(editions, tmp, progress=scaled_progress(progress, 0.03, index_share))
         if build_topics:
             report_progress(progress, index_share, "Rakennetaan aihemalli")
-            build_topics(editions, tmp, progress=scaled_progress(progress, index_share, 0.97))
+            # The model in use (models/, beside tmp) gives the refit its topic identities.
+            build_topics(editions, tmp, progress=scaled_progress(progress, index_share, 0.97), previous_dir=tmp.parent)
     record = {
         "fingerprint": fingerprint,
         "code": code_version(),

@@ -29,7 +29,7 @@ import os
 import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -144,6 +144,7 @@ class Topic:
     recurring: bool                      # in ≥ RECURRING_THEMES themes or in several editions
     spread: float                        # effective number of themes (exp of entropy of by_theme)
     name: str = ""                       # the user's name for it (models/topic-names.json), "" if none
+    new: bool = False                    # no match in the previous model when refitted (textkit.topics.align_topics)
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,63 @@ def sentence_units(documents: Sequence[TopicDocument]) -> list[tuple[int, int]]:
     return [(d, i) for d, doc in enumerate(documents) for i, terms in enumerate(doc.sentence_terms) if terms]
 
 
+MATCH_MIN_SIMILARITY = 0.3   # cosine of top-term vectors below which a topic counts as new
+
+
+def align_topics(result: TopicsResult, previous: TopicsResult, *,
+                 min_similarity: float = MATCH_MIN_SIMILARITY) -> TopicsResult:
+    """`result` with its topics renumbered to keep the identity of the `previous` model's topics.
+
+    Each new topic is matched one-to-one to a previous topic by the cosine similarity of their
+    top-term weight vectors (Hungarian matching, scipy's linear_sum_assignment). A matched
+    topic takes the previous topic's id (its position in every share table) and label; an
+    unmatched one gets a free id and `new=True`. Previous topics without a match are kept in
+    `settings["disappeared"]` (with those of earlier refits). The fit itself is not seeded from
+    the previous model, so a model still depends on the corpus alone, not on the build history."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    k = result.k
+    sim = np.array([[_term_cosine(new.terms, old.terms) for old in previous.topics] for new in result.topics])
+    rows, cols = linear_sum_assignment(-sim) if sim.size else ((), ())
+    matched = {int(r): previous.topics[int(c)] for r, c in zip(rows, cols)
+               if sim[r, c] >= min_similarity and previous.topics[int(c)].id < k}
+    free = iter(sorted(set(range(k)) - {old.id for old in matched.values()}))
+    new_id = {t: (matched[t].id if t in matched else next(free)) for t in range(k)}
+    order = sorted(range(k), key=new_id.get)            # order[new position] = old position
+
+    def permute(row):
+        return tuple(row[o] for o in order) if len(row) == k else row
+
+    topics_ = tuple(
+        replace(result.topics[o], id=new_id[o], label=matched[o].label if o in matched else result.topics[o].label,
+                new=o not in matched, name="")
+        for o in order
+    )
+    kept = {old.id for old in matched.values()}
+    gone = [{"id": old.id, "label": old.label, "terms": [term for term, _ in old.terms],
+             "last_fingerprint": previous.settings.get("fingerprint")}
+            for old in previous.topics if old.id not in kept]
+    earlier = [g for g in previous.settings.get("disappeared", ()) if isinstance(g, dict)]
+    settings = {**result.settings, "disappeared": earlier + gone,
+                "identity": {"matched": len(matched), "new": k - len(matched), "previous": len(previous.topics)}}
+    assignments = tuple(replace(a, topic=new_id[a.topic]) if a.topic is not None else a for a in result.assignments)
+    return replace(
+        result, topics=topics_, assignments=assignments, settings=settings,
+        doc_topics={pid: permute(row) for pid, row in result.doc_topics.items()},
+        sentence_topics={pid: tuple(permute(r) for r in rows_) for pid, rows_ in result.sentence_topics.items()},
+    )
+
+
+def _term_cosine(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> float:
+    wa, wb = dict(a), dict(b)
+    dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
+    norm = math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+    return dot / norm if norm else 0.0
+
+
 def build_topics(editions: Sequence[Any], target_dir: Path, progress: ProgressFn | None = None,
-                 *, k: int = DEFAULT_K) -> TopicsResult:
+                 *, k: int = DEFAULT_K, previous_dir: Path | None = None) -> TopicsResult:
     """Lemmatise and fit, then write `TOPICS_FILE` and `DOCUMENTS_FILE` into `target_dir`.
 
     `textkit.build.build_models` calls this with its temporary models folder, which it
@@ -244,6 +300,10 @@ def build_topics(editions: Sequence[Any], target_dir: Path, progress: ProgressFn
     if progress:
         progress(0.8, "Aihemallin sovitus")
     result = fit_topics(documents, k=k, fingerprint=fingerprint)
+    # Topics that survive a refit (a new edition, a changed parser) keep their id and label.
+    previous = _load_result_or_none(previous_dir) if previous_dir is not None else None
+    if previous is not None:
+        result = align_topics(result, previous)
     _write_json_atomic(target_dir / DOCUMENTS_FILE, {
         "schema": SCHEMA_VERSION,
         "fingerprint": fingerprint,
@@ -1003,7 +1063,7 @@ def _result_from_dict(data: dict[str, Any], doc_topics: dict[str, list[float]],
             passages=tuple(TopicPassage(**p) for p in t["passages"]),
             by_theme=t["by_theme"], by_section=t["by_section"], by_edition=t["by_edition"], by_year=t["by_year"],
             themes_present=t["themes_present"], editions_present=t["editions_present"],
-            recurring=t["recurring"], spread=t["spread"],
+            recurring=t["recurring"], spread=t["spread"], new=bool(t.get("new", False)),
         )
         for t in data["topics"]
     )
