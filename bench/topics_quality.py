@@ -332,7 +332,7 @@ def reference_sets(docs) -> list[set[str]]:
 # ---------------------------------------------------------------- the run
 
 
-SWEEP_K = (10, 12, 14, 16)
+SWEEP_K = (12, 14, 16)
 SWEEP_DAMPING = (0.0, 0.25, 0.5)
 SWEEP_CONTEXT = (0.5, 0.75)
 SWEEP_CLASS_WEIGHT = (0.5, 1.0)
@@ -391,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
                         for label, flags in SWEEP_FEATURES.items()}
         grid = [(label, d, c, w, kk) for label in feature_docs for d in SWEEP_DAMPING for c in SWEEP_CONTEXT
                 for w in SWEEP_CLASS_WEIGHT for kk in SWEEP_K
-                if label == SWEEP_FEATURES_WIDE or (d == DEFAULT_THEME_DAMPING and w == 0.5)]
+                if (label == SWEEP_FEATURES_WIDE and (w == 0.5 or (d, c) == (DEFAULT_THEME_DAMPING, DEFAULT_CONTEXT)))
+                or (d, c, w) == (DEFAULT_THEME_DAMPING, DEFAULT_CONTEXT, 0.5)]
         for label, damping, context, weight, kk in grid:
             _log(f"sweep {label} damping={damping} context={context} class weight={weight} k={kk} …")
             weights = {**CLASS_WEIGHTS, **{c: weight for c, v in CLASS_WEIGHTS.items() if v == 0.5}}

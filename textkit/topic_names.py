@@ -13,9 +13,7 @@ name back.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -133,17 +131,10 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def _write(names: Sequence[TopicName], models_dir: Path | None) -> None:
+    from textkit.topics import _write_json_atomic   # the models folder's one atomic JSON writer
+
     folder = paths.models_dir(models_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / NAMES_FILE
-    data = {"schema": SCHEMA_VERSION,
-            "names": [{"name": n.name, "terms": list(n.terms), "named_at": n.named_at} for n in names]}
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write_json_atomic(folder / NAMES_FILE, {
+        "schema": SCHEMA_VERSION,
+        "names": [{"name": n.name, "terms": list(n.terms), "named_at": n.named_at} for n in names]})
