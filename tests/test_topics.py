@@ -379,3 +379,18 @@ def test_unmatched_topics_are_new_and_gone_ones_are_recorded(near_copy_documents
     more = align_topics(fit_topics(alone, k=6), fewer)
     assert any(t.new for t in more.topics)                          # no old topic for them
     assert more.settings["disappeared"][: len(gone)] == gone        # the record is kept
+
+def test_nndsvda_init_by_lanczos_equals_the_dense_gram_eigendecomposition(monkeypatch):
+    """Large Gram matrices go through Lanczos iteration (never formed); the factors equal
+    those of the dense eigendecomposition of the same Gram matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    from textkit import topics
+
+    X = sparse.random(900, 400, density=0.01, random_state=3, format="csr")
+    W, H = topics._nndsvda(X, 10)
+    monkeypatch.setattr(topics, "_LANCZOS_MIN_SIZE", 10**9)
+    W_dense, H_dense = topics._nndsvda(X, 10)
+    np.testing.assert_allclose(W, W_dense, atol=1e-10)
+    np.testing.assert_allclose(H, H_dense, atol=1e-10)

@@ -782,18 +782,33 @@ def _nndsvda(X, k: int):
     return W, H
 
 
+_LANCZOS_MIN_SIZE = 60   # smaller Gram matrices are decomposed densely (cheap, exact)
+
+
 def _leading_singular_triplets(X, k: int):
     """U (docs × k), S (k), Vt (k × terms) of the k largest singular values of X, through the
     eigenvectors of the smaller Gram matrix; singular values that are zero get zero vectors."""
     import numpy as np
-    from scipy.linalg import eigh
 
     n_docs, n_terms = X.shape
     by_terms = n_terms <= n_docs
-    gram = (X.T @ X) if by_terms else (X @ X.T)
-    gram = gram.toarray() if hasattr(gram, "toarray") else np.asarray(gram)
-    n = gram.shape[0]
-    values, vectors = eigh(gram, subset_by_index=(n - k, n - 1))
+    n = min(n_docs, n_terms)
+    if n >= _LANCZOS_MIN_SIZE and n >= 5 * k:
+        # A large Gram matrix: its k leading eigenpairs by Lanczos iteration (ARPACK) to full
+        # precision, with the Gram matrix applied as Xᵀ(Xv) and never formed (a dense
+        # eigendecomposition of thousands of terms took most of the fit).
+        from scipy.sparse.linalg import LinearOperator, eigsh
+
+        XT = X.T.tocsr() if hasattr(X, "tocsr") else X.T
+        apply = (lambda v: XT @ (X @ v)) if by_terms else (lambda v: X @ (XT @ v))
+        gram = LinearOperator((n, n), matvec=apply, dtype=float)
+        values, vectors = eigsh(gram, k=k, which="LA", tol=0, v0=np.ones(n))
+    else:
+        from scipy.linalg import eigh
+
+        gram = (X.T @ X) if by_terms else (X @ X.T)
+        gram = gram.toarray() if hasattr(gram, "toarray") else np.asarray(gram)
+        values, vectors = eigh(gram, subset_by_index=(n - k, n - 1))
     order = np.argsort(-values, kind="stable")
     S = np.sqrt(np.clip(values[order], 0.0, None))
     vectors = vectors[:, order]
