@@ -137,24 +137,43 @@ with common.user_errors():
     chart_col, forms_col = st.columns([3, 2])
     with forms_col:
         _matched_forms(result.forms, result.excluded_forms)
-    chart_col.altair_chart(
-        alt.Chart(per_theme, title=t("hits_per_theme"))
-        .mark_bar(size=18)
-        .encode(
-            x=alt.X("osumia:Q", title=t("hits"), axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
-            tooltip=[alt.Tooltip("teema", title=t("theme")), alt.Tooltip("osumia", title=t("hits"))],
+    found_in = sorted(int(y) for y, n in result.facets.get("edition", {}).items() if n)
+    split = len(found_in) > 1 and chart_col.checkbox(t("split_by_edition"), key="split_by_edition")
+    if split:
+        # Hits per theme and edition: the same search once per edition (cached).
+        counts = {
+            year: common.search(query, tuple(sorted(sections)) or ui.DEFAULT_SECTIONS, theme or None, year, 1,
+                                whole_words).facets.get("theme", {})
+            for year in found_in
+        }
+        with chart_col:
+            common.grouped_bars(
+                pd.DataFrame(ui.hits_per_theme_edition_rows(counts, names)), bar="teema", group="vuosi",
+                value="osumia", value_title=t("hits"), share=False, legend_title=t("edition"),
+                bar_sort=list(per_theme["teema"]), bar_axis=alt.Axis(labelLimit=360, labelOverlap=False),
+            )
+    else:
+        chart_col.altair_chart(
+            alt.Chart(per_theme, title=t("hits_per_theme"))
+            .mark_bar(size=18)
+            .encode(
+                x=alt.X("osumia:Q", title=t("hits"), axis=alt.Axis(tickMinStep=1, format="d")),
+                y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+                tooltip=[alt.Tooltip("teema", title=t("theme")), alt.Tooltip("osumia", title=t("hits"))],
+            )
+            .properties(height=alt.Step(28)),   # one labelled band per theme
+            width="stretch",
         )
-        .properties(height=alt.Step(28)),   # one labelled band per theme
-        width="stretch",
-    )
 
     for theme_id, hits in ui.group_by_theme(result.hits, result.facets.get("theme", {})):
         st.subheader(f"{names.get(theme_id, theme_id)} ({result.facets.get('theme', {}).get(theme_id, len(hits))})")
-        for hit in hits:
+        # The same passage in several editions is one card that names them.
+        for hit, in_editions in ui.collapse_editions(hits):
             with st.container(border=True):
                 page = f" · s. {hit.page}" if hit.page else ""
                 st.caption(f"{hit.edition} · {ui.section_name(hit.section, lang)}{page} · {hit.passage_id}")
+                if len(in_editions) > 1:
+                    st.caption(f"📚 {t('in_editions', years=', '.join(map(str, in_editions)))}")
                 st.html(f'<div class="snippet">{ui.safe_snippet_html(hit.snippet)}</div>')
                 passage_col, button_col = st.columns([5, 1])
                 with passage_col.expander(t("full_passage")):

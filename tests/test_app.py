@@ -9,6 +9,7 @@ empty. The corpus is the real 2024 edition; the upload test adds a SYNTHETIC
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tomllib
 
@@ -500,6 +501,31 @@ def test_year_over_year_opens_on_all_themes_and_a_theme_opens_its_own_view(synth
     assert "Uutta" in " ".join(m.value for m in at.markdown)
     new_terms = next(d.value for d in at.dataframe if "sana" in d.value.columns)
     assert "te24" in list(new_terms["sana"])
+
+
+def test_identical_passages_of_two_editions_are_one_card_and_the_chart_splits_by_edition(synthetic_app):
+    from textkit.index import search as textkit_search
+
+    at = synthetic_app
+    search(at, "kunta")
+    hits = textkit_search("kunta", limit=50).hits
+    texts = {(h.theme_id, h.section, " ".join(h.text.split())) for h in hits}
+    in_both = [c.value for c in at.caption if "Sama kappale vuosikatsauksissa 2023, 2024" in c.value]
+    cards = [c.value for c in at.caption if re.match(r"\d{4} · \d ", c.value)]   # "2024 · 2 Toteutettu toiminta · …"
+    assert in_both, "some passages are the same text in 2023 and 2024"
+    assert len(cards) == len(texts) < len(hits)                 # one card per distinct passage
+    # The CLI's text lists such a passage once, with its editions.
+    from textkit.index import format_result
+
+    text = format_result(textkit_search("kunta", limit=50))
+    assert "[katsauksissa 2023, 2024]" in text
+    assert sum(line.startswith("  20") for line in text.splitlines()) == len(texts)
+
+    at.checkbox(key="split_by_edition").check().run()
+    _assert_clean(at)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    spec = charts[0].proto.spec
+    assert '"vuosi"' in spec and "yOffset" in spec              # bars grouped by edition
 
 
 def test_upload_of_a_wrong_file_is_refused_in_finnish(app):

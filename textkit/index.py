@@ -535,7 +535,7 @@ def theme_ids(reader) -> list[str]:
 
 def format_result(result: SearchResult, *, color: bool = False) -> str:
     """The result as text for a terminal: hits grouped by theme (most hits first), with counts."""
-    from textkit.ui import count, hidden_note
+    from textkit.ui import collapse_editions, count, hidden_note
 
     lines = [f"Haku: {result.query}  →  {result.parsed}"]
     hidden = hidden_note(result.hidden_by_scope)
@@ -568,9 +568,11 @@ def format_result(result: SearchResult, *, color: bool = False) -> str:
         shown = f", näytetään {len(hits)}" if len(hits) < n else ""
         lines.append("")
         lines.append(f"{hits[0].theme} [{theme_id}]: {count(n, 'hit')}{shown}")
-        for hit in hits:
+        # The same passage in several editions is listed once, with the editions it appears in.
+        for hit, in_editions in collapse_editions(hits):
             page = f", s. {hit.page}" if hit.page else ""
-            lines.append(f"  {hit.passage_id}  osio {hit.section}{page}  ({hit.score:.2f})")
+            also = f"  [katsauksissa {', '.join(map(str, in_editions))}]" if len(in_editions) > 1 else ""
+            lines.append(f"  {hit.passage_id}  osio {hit.section}{page}  ({hit.score:.2f}){also}")
             lines.append(f"    {_plain_snippet(hit.snippet, color)}")
     if len(result.hits) < result.total:
         lines.append("")

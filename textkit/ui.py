@@ -196,6 +196,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_topics_down": ("Aiheet ↓", "Topics ↓"),
     "changed_terms": ("Muuttuneita sanoja", "Changed terms"),
     "only_in": ("Vain vuoden {year} katsauksessa: {themes}", "Only in the {year} edition: {themes}"),
+    "in_editions": ("Sama kappale vuosikatsauksissa {years}", "The same passage in the editions {years}"),
+    "split_by_edition": ("Jaa vuosikatsauksittain", "Split by edition"),
     "go_to_corpus": ("Lisää vuosikatsaus Aineisto-sivulla", "Add an edition on the Corpus page"),
     "same_edition": ("Valitse kaksi eri vuosikatsausta.", "Choose two different editions."),
     # Otteet
@@ -890,3 +892,29 @@ def all_themes_chart_rows(rows: Sequence[dict[str, Any]], lang: str = "fi") -> l
     theme = label("theme", lang)
     return [{"teema": r[theme], "muutos": label(k, lang), "sanoja": r[label(k, lang)]}
             for r in rows for k in CHANGE_KINDS]
+
+
+# ---------------------------------------------------------------- editions in Haku
+
+_SPACES = re.compile(r"\s+")
+
+
+def collapse_editions(hits: Iterable[Any]) -> list[tuple[Any, tuple[int, ...]]]:
+    """Hits whose passage is the same text in the same theme and section of several editions,
+    as one card: (the best-ranked hit, the editions it appears in, oldest first). Rank order kept."""
+    cards: dict[tuple[str, int, str], list[Any]] = {}
+    for hit in hits:
+        key = (hit.theme_id, int(hit.section), _SPACES.sub(" ", hit.text).strip())
+        cards.setdefault(key, []).append(hit)
+    return [(group[0], tuple(sorted({int(h.edition) for h in group}))) for group in cards.values()]
+
+
+def hits_per_theme_edition_rows(counts_by_edition: dict[int, dict[str, int]],
+                                theme_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows (teema, vuosi, osumia) for the hits-per-theme chart split by edition."""
+    return [
+        {"teema": theme_names.get(theme_id, theme_id), "vuosi": str(year), "osumia": int(n)}
+        for year, counts in sorted(counts_by_edition.items())
+        for theme_id, n in counts.items()
+        if n
+    ]
