@@ -105,7 +105,12 @@ with common.user_errors():
 
     common.warm_up()   # after the widgets are drawn, so the page is usable meanwhile
     if not query.strip():
-        st.info(t("enter_query"), icon="ℹ️")
+        # The first page: what the tool is, what is loaded, and queries to start from.
+        st.info(f"{t('intro')}\n\n{ui.editions_line(editions, lang)}", icon="ℹ️")
+        st.caption(t("try_examples"))
+        for column, example in zip(st.columns(len(ui.EXAMPLE_QUERIES)), ui.EXAMPLE_QUERIES):
+            column.button(example, key=f"example_{ui.EXAMPLE_QUERIES.index(example)}", icon="🔍",
+                          on_click=_use_suggestion, args=(example,), width="stretch")
         st.stop()
     st.query_params["q"] = query
 

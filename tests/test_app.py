@@ -64,6 +64,17 @@ def test_year_over_year_with_one_edition_explains_what_a_later_one_will_show(app
     assert "Aineisto-sivulla" in app.info[0].value
 
 
+def test_first_page_says_what_it_is_and_offers_example_queries(app):
+    intro = app.info[0].value
+    assert "toteutuskatsauksia" in intro and "vuosikatsaus 2024 (12 teemaa," in intro
+    assert [b.label for b in app.button if b.key and b.key.startswith("example_")] == \
+        ["TE24", "tekoäly", '"jatkuva oppiminen"']
+    app.button(key="example_2").click().run()
+    _assert_clean(app)
+    assert app.text_input(key="query").value == '"jatkuva oppiminen"'
+    assert _result_themes(app)
+
+
 def test_themes_page_compares_two_themes_side_by_side(app):
     open_page(app, "teemat")
     app.selectbox(key="theme_b").set_value("vaikeasti-tyollistyvien-tukeminen").run()

@@ -198,6 +198,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "only_in": ("Vain vuoden {year} katsauksessa: {themes}", "Only in the {year} edition: {themes}"),
     "in_editions": ("Sama kappale vuosikatsauksissa {years}", "The same passage in the editions {years}"),
     "split_by_edition": ("Jaa vuosikatsauksittain", "Split by edition"),
+    "intro": (
+        "textkit hakee ja vertailee ESR+ valtakunnallisten teemojen toteutuskatsauksia suomen kielen "
+        "taivutukset ja yhdyssanat tuntien: hae, vertaa teemoja ja vuosia, kokoa otteet lähdeviitteineen.",
+        "textkit searches and compares the ESR+ national theme reviews, aware of Finnish inflection and "
+        "compounds: search, compare themes and years, collect excerpts with citations.",
+    ),
+    "editions_loaded": ("Aineistossa: {editions}", "Loaded: {editions}"),
+    "edition_summary": ("vuosikatsaus {year} ({themes} teemaa, {passages} kappaletta)",
+                        "edition {year} ({themes} themes, {passages} passages)"),
+    "try_examples": ("Kokeile esimerkiksi:", "Try for example:"),
     "go_to_corpus": ("Lisää vuosikatsaus Aineisto-sivulla", "Add an edition on the Corpus page"),
     "same_edition": ("Valitse kaksi eri vuosikatsausta.", "Choose two different editions."),
     # Otteet
@@ -918,3 +928,14 @@ def hits_per_theme_edition_rows(counts_by_edition: dict[int, dict[str, int]],
         for theme_id, n in counts.items()
         if n
     ]
+
+
+# Example queries on the first page: a code, a word inside compounds, a phrase over inflected words.
+EXAMPLE_QUERIES = ("TE24", "tekoäly", '"jatkuva oppiminen"')
+
+
+def editions_line(editions: Iterable[Edition], lang: str = "fi") -> str:
+    """e.g. "Aineistossa: vuosikatsaus 2024 (12 teemaa, 444 kappaletta)", newest first."""
+    parts = [label("edition_summary", lang, year=e.year, themes=len(e.themes), passages=len(e.passages()))
+             for e in sorted(editions, key=lambda e: -e.year)]
+    return label("editions_loaded", lang, editions="; ".join(parts) or "–")
