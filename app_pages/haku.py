@@ -58,7 +58,9 @@ def _matched_forms(forms, left_out=()) -> None:
     show(rows[: ui.FORMS_SHOWN])
     if len(rows) > ui.FORMS_SHOWN:
         with st.expander(t("more_forms", n=len(rows))):
-            show(rows[ui.FORMS_SHOWN:])
+            show(rows[ui.FORMS_SHOWN : ui.FORMS_LISTED])
+            if len(rows) > ui.FORMS_LISTED:
+                st.caption(t("forms_not_listed", n=len(rows) - ui.FORMS_LISTED))
     lexicalised = [f for f in left_out if f.match == "lexicalised"]
     if lexicalised:
         st.caption(f"{t('lexicalised_forms')}: " + ", ".join(f"{f.form} {f.count}" for f in lexicalised))

@@ -185,6 +185,14 @@ def test_matched_forms_beside_the_chart_one_click_excludes_a_form_or_all_compoun
     assert not any((b.key or "") == "exclude_parts" for b in app.button)   # nothing left to exclude
 
 
+def test_a_query_with_hundreds_of_forms_lists_the_commonest_as_buttons(app):
+    from textkit.ui import FORMS_LISTED
+
+    search(app, "hanke OR työ")
+    assert len(_form_buttons(app)) == FORMS_LISTED
+    assert any("harvinaisempaa muotoa" in c.value for c in app.caption)
+
+
 def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
     search(app, "EI kunta", expect_clean=False)
     assert not app.exception

@@ -115,6 +115,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "exclude_parts": ("Poista yhdyssanaosumat", "Exclude compound-part matches"),
     "exclude_form_help": ("Poista muoto {form} osumista", "Exclude the form {form} from the matches"),
     "more_forms": ("Kaikki {n} muotoa", "All {n} forms"),
+    "forms_not_listed": (
+        "… ja {n} harvinaisempaa muotoa (kaikki ovat haun viennissä ja JSONissa)",
+        "… and {n} rarer forms (all of them are in the search export and the JSON)",
+    ),
     "lexicalised_forms": (
         "Ei osumina (kiinteät yhdyssanat ja muodot, corpus/lexicalised.toml)",
         "Not matches (lexicalised compounds and fixed forms, corpus/lexicalised.toml)",
@@ -416,6 +420,7 @@ def highlight_html(text: str, matches: Iterable[str]) -> str:
 
 
 FORMS_SHOWN = 12   # matched forms listed beside the chart before "all forms"
+FORMS_LISTED = 150  # at most this many as buttons (the JSON and exports carry every form)
 
 
 def form_rows(forms: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
