@@ -157,7 +157,7 @@ with common.user_errors():
             common.grouped_bars(
                 pd.DataFrame(ui.hits_per_theme_edition_rows(counts, names)), bar="teema", group="vuosi",
                 value="osumia", value_title=t("hits"), share=False, legend_title=t("edition"),
-                bar_sort=list(per_theme["teema"]), bar_axis=alt.Axis(labelLimit=360, labelOverlap=False),
+                bar_sort=list(per_theme["teema"]), bar_axis=alt.Axis(labelLimit=ui.CHART_LABEL_LIMIT, labelOverlap=False),
             )
     else:
         chart_col.altair_chart(
@@ -165,7 +165,7 @@ with common.user_errors():
             .mark_bar(size=18)
             .encode(
                 x=alt.X("osumia:Q", title=t("hits"), axis=alt.Axis(tickMinStep=1, format="d")),
-                y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+                y=alt.Y("teema:N", sort="-x", title=None, axis=alt.Axis(labelLimit=ui.CHART_LABEL_LIMIT, labelOverlap=False)),
                 tooltip=[alt.Tooltip("teema", title=t("theme")), alt.Tooltip("osumia", title=t("hits"))],
             )
             .properties(height=alt.Step(28)),   # one labelled band per theme

@@ -54,6 +54,24 @@ def test_search_te24_shows_results(app_url, browser):
     assert shot.stat().st_size > 10_000
 
 
+def test_hits_per_theme_bars_show_on_a_phone_screen(app_url, browser):
+    """At 390 px (a phone) the theme labels must leave the bars room: the bar of a theme with
+    one hit is still clearly visible (with 360 px labels every bar was 0 px wide)."""
+    size = browser.get_window_size()
+    browser.set_window_size(390, 1800)
+    try:
+        browser.get(f"{app_url}/?q=kunta")
+        wait_for_text(browser, "osumaa")
+        wait_for_visible(browser, "css selector", ".vega-embed g.mark-rect path")
+        time.sleep(1.0)
+        widths = browser.execute_script(
+            "return [...document.querySelectorAll('.vega-embed g.mark-rect path')]"
+            ".map(p => p.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 40, widths
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
 def test_no_request_leaves_the_machine(app_url, browser):
     """Every page, and a search with results, asks only the app's own server for anything
     (page icons, fonts, scripts, charts): no request to another host, so the app works

@@ -944,3 +944,7 @@ def editions_line(editions: Iterable[Edition], lang: str = "fi") -> str:
     parts = [label("edition_summary", lang, year=e.year, themes=len(e.themes), passages=len(e.passages()))
              for e in sorted(editions, key=lambda e: -e.year)]
     return label("editions_loaded", lang, editions="; ".join(parts) or "–")
+
+# Longest theme label in a bar chart, in pixels (longer ones end in "…", the tooltip has them
+# whole): 170 leaves the bars room on a 390 px phone screen.
+CHART_LABEL_LIMIT = 170
