@@ -356,7 +356,8 @@ def test_cli_basket_round_trip(tmp_path, capsys):
     assert main(["basket", "add", "2024-04-2-005", "--db", db, "--code", "hanke", "--note", "lista"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Added #1 [Oletus] ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema ")
-    assert "- ESR+- ja muut teemaan liittyvät hankkeet ja hanketoimijat" in out
+    # 2024-04-2-005 was a list item of its own; it has joined its lead-in, and its old id finds it there.
+    assert "joita ovat: - julkiset neuvonta- ja ohjaus-" in out
     assert main(["basket", "add", "2024-04-2-005", "--db", db]) == 0
     assert "Already in the basket" in capsys.readouterr().out
     assert main(["basket", "add", "2024-01-2-001", "--db", db, "--sentences", "1", "--collection", "Raportti",

@@ -218,8 +218,11 @@ def test_2024_passage_ids_are_stable_and_unique(edition_2024):
     assert ids[0] == "2024-01-1-001"
     for theme in edition_2024.themes:
         for section in theme.sections:
-            for ordinal, p in enumerate(section.passages, start=1):
-                assert p.id == f"2024-{theme.number:02d}-{section.number}-{ordinal:03d}"
+            ordinals = [int(p.id.rsplit("-", 1)[1]) for p in section.passages]
+            # In order, starting at 1; gaps only where list items joined their lead-in.
+            assert ordinals == sorted(set(ordinals)) and ordinals[:1] in ([], [1])
+            for p in section.passages:
+                assert p.id.startswith(f"2024-{theme.number:02d}-{section.number}-")
                 assert (p.edition, p.theme_id, p.section) == (2024, theme.id, section.number)
     assert all(len(p.text) <= parse.MAX_PASSAGE_CHARS for p in passages)
 
@@ -228,17 +231,20 @@ def test_2024_passage_ids_do_not_move(edition_2024):
     # Baskets, exports and other tests refer to passages by id: a parser change
     # that renumbers the passages of the real edition must be deliberate.
     passages = {p.id: p for p in edition_2024.passages()}
-    assert len(passages) == 444
+    # 444 until list items joined their lead-in (61 items absorbed, see LEAD_IN_IDS_2024).
+    assert len(passages) == 383
     expected = {
         "2024-01-2-001": "Tiedolla johtamisen kokonaisuus:",
         "2024-01-2-006": "Hankkeen viestintästrategia pohjautuu",
         "2024-01-4-001": "Tietojohtamisen kokonaisuudessa",
         "2024-01-4-002": "TE24 uudistukseen kytkeytyvä",
-        "2024-04-2-005": "- ESR+- ja muut teemaan liittyvät hankkeet",
-        "2024-11-2-007": "3) Yhdenvertaisen osallisuuden koordinaatio",
+        "2024-11-2-008": "4) Tietoa on julkaistu mm.",
     }
     for passage_id, start in expected.items():
         assert passages[passage_id].text.startswith(start), passage_id
+    # Items that were passages of their own are now inside their lead-in's passage.
+    assert "- ESR+- ja muut teemaan liittyvät hankkeet" in passages["2024-04-2-001"].text
+    assert "3) Yhdenvertaisen osallisuuden koordinaatio" in passages["2024-11-2-004"].text
 
 
 def test_2024_passage_pages_follow_the_printed_page_numbers(edition_2024):
@@ -449,10 +455,9 @@ def test_headings_list_items_and_header_synthetic():
     assert (theme.ministry, theme.period) == ("Työ- ja elinkeinoministeriö", "2025–2027")
     assert [f.euros for f in theme.funding] == [1_000_000, 0, None, None]
     assert [s.number for s in theme.sections] == [1, 2, 3, 4, 5, 6, 7]
+    # The list stays in section 1, joined to its lead-in.
     assert [p.text for p in theme.section(1).passages] == [
-        "Sisältöjä on kaksi:",
-        "1) Ensimmäinen sisältö.",
-        "2) Toinen sisältö, joka ei ole otsikko.",
+        "Sisältöjä on kaksi: 1) Ensimmäinen sisältö. 2) Toinen sisältö, joka ei ole otsikko.",
     ]
     assert theme.section(2).title.startswith("Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta")
     assert theme.section(2).text == "Toimintaa oli."
@@ -689,3 +694,38 @@ def test_text_reader_gives_pages_the_structure_parser_uses(edition_2024):
     assert numbers == sorted(numbers) and numbers[0] == 1
     # every passage's page is one of the document's pages
     assert {p.page for p in edition_2024.passages()} <= set(numbers)
+
+
+# The passages of the 2024 text whose text changed when a lead-in ending in ":" was joined with
+# its list (sections 1–6; section 7 is the project list). Every other passage kept its id and text.
+LEAD_IN_IDS_2024 = [
+    "2024-04-1-005", "2024-04-1-014", "2024-04-2-001", "2024-05-1-002", "2024-05-4-002", "2024-05-6-002",
+    "2024-08-1-005", "2024-08-4-001", "2024-08-4-004", "2024-09-1-001", "2024-10-1-004", "2024-11-2-001",
+    "2024-11-2-004", "2024-11-2-010", "2024-11-3-001", "2024-11-3-004", "2024-11-4-001", "2024-11-4-003",
+    "2024-11-5-003",
+]
+
+
+def test_a_lead_in_and_its_list_items_are_one_passage(edition_2024, monkeypatch):
+    from textkit.parse import structure
+
+    monkeypatch.setattr(structure, "JOIN_LISTS", False)
+    unjoined = parse_file(EDITION_2024_FILE, year=2024)
+    before = {p.id: p.text for p in unjoined.passages()}
+    after = {p.id: p.text for p in edition_2024.passages()}
+    stubs_before = [i for i, t in before.items() if t.endswith(":") and not i.split("-")[2] == "7"]
+    assert len(stubs_before) == 19
+    # No passage of sections 1–6 is a bare lead-in any more, and none is over the limit.
+    assert [i for i, t in after.items() if t.endswith(":") and i.split("-")[2] != "7"] == []
+    assert max(len(t) for t in after.values()) <= parse.MAX_PASSAGE_CHARS
+    # Ids are stable: exactly these passages changed text, none is new, the rest are unchanged.
+    changed = sorted(i for i in after if before.get(i) != after[i])
+    assert changed == LEAD_IN_IDS_2024
+    assert set(after) <= set(before)
+    # The lead-in starts its passage and its items follow, nothing repeated and nothing lost.
+    for theme_before, theme_after in zip(unjoined.themes, edition_2024.themes):
+        for s1, s2 in zip(theme_before.sections, theme_after.sections):
+            assert " ".join(p.text for p in s1.passages) == " ".join(p.text for p in s2.passages)
+    joined = after["2024-04-2-001"]
+    assert joined.startswith(before["2024-04-2-001"]) and "- viranomaiset ja päättäjät" in joined
+    assert "2024-04-2-002" not in after  # an absorbed item's id is gone, not reused

@@ -140,7 +140,7 @@ def test_hyperlink_shown_as_a_title_keeps_its_address(tmp_path):
 
 def test_docx_lists_are_list_items(form_docx):
     texts = [p.text for p in form_docx.passages()]
-    # Word's bullet list of theme 4 (target groups): each item one passage, no marker glyph.
-    item = "julkiset neuvonta- ja ohjaus-, työllisyys- sekä yrittäjyyspalvelut"
-    assert any(t.startswith(item) for t in texts)
+    # Word's bullet list of theme 4 (target groups) joins its lead-in, one item after another.
+    lead_in = next(t for t in texts if t.startswith("Hankkeen aikana on tavoitettu kaikkia varsinaisia kohderyhmiä"))
+    assert "joita ovat: - julkiset neuvonta- ja ohjaus-, työllisyys- sekä yrittäjyyspalvelut - viranomaiset ja päättäjät" in lead_in
     assert not any(t.startswith(("- ", "• ", "\uf0b7")) for t in texts)

@@ -385,8 +385,10 @@ def find_passage(passage_id: str, editions: Sequence[Any] | None = None) -> Pass
             continue
         for theme in edition.themes:
             for section in theme.sections:
+                # An id of a list item that has joined its lead-in finds the passage holding it.
+                wanted = dict(section.absorbed_ids).get(passage_id, passage_id)
                 for passage in section.passages:
-                    if passage.id == passage_id:
+                    if passage.id == wanted:
                         return PassageRef(
                             edition=edition.year,
                             edition_title=edition.title or DEFAULT_EDITION_TITLE,

@@ -67,6 +67,9 @@ class Section:
     text: str           # cleaned text: passages joined by blank lines
     passages: tuple[Passage, ...]
     links: tuple[Link, ...] = ()  # hyperlinks of the section in order (shown text, target), where the file has them
+    # (old id, id of the passage that now holds it): list items that were passages of their own
+    # before they joined their lead-in, so ids saved earlier still find their text.
+    absorbed_ids: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,15 @@ __all__ = ["parse_document", "format_summary", "MAX_PASSAGE_CHARS", "TARGET_PASS
 MAX_PASSAGE_CHARS = 1200
 TARGET_PASSAGE_CHARS = 800
 
+# A passage that ends in ":" leads in the list after it; the two make one passage.
+LEAD_IN_RE = re.compile(r":\s*$")
+JOIN_LISTS = True
+# Lists are joined to their lead-in in sections 1–6; section 7 is the project list (one record each).
+LIST_JOIN_SECTIONS = (1, 2, 3, 4, 5, 6)
+# An unmarked list item is a short line (longer ones are paragraphs of their own).
+SHORT_ITEM_CHARS = 250
+# A list marker at a passage start, whatever case follows: "- viranomaiset", "-Vammaisten", "2) ", "1. ".
+ITEM_MARKER_RE = re.compile(r"^\s*(?:[-•–▪]\s?\S|\d{1,2}[.)]\s)")
 PARAGRAPH_END_RE = re.compile(r"[.!?:;)”\"]\s*$")
 LOWERCASE_START_RE = re.compile(r"^[a-zåäö]")
 # A list item at a line start: "- Sana", "1) Sana", "2. Sana", or a project code "S30165 …"/"R-01402 …".
@@ -250,6 +259,10 @@ def _parse_theme(
         paragraphs = _paragraphs(
             [lines[k] for k in draft.body], [pages[k] for k in draft.body], [meta[k].kind for k in draft.body]
         )
+        if draft.number in LIST_JOIN_SECTIONS:
+            numbered = _join_lists(paragraphs)
+        else:
+            numbered = [(k, text, page, ()) for k, (text, page, _) in enumerate(paragraphs, start=1)]
         passages = tuple(
             Passage(
                 id=f"{year}-{number:02d}-{draft.number}-{ordinal:03d}",
@@ -259,7 +272,12 @@ def _parse_theme(
                 page=page,
                 text=text,
             )
-            for ordinal, (text, page) in enumerate(paragraphs, start=1)
+            for ordinal, text, page, _ in numbered
+        )
+        absorbed = tuple(
+            (f"{year}-{number:02d}-{draft.number}-{gone:03d}", f"{year}-{number:02d}-{draft.number}-{ordinal:03d}")
+            for ordinal, _, _, gones in numbered
+            for gone in gones
         )
         if draft.number in NARRATIVE_SECTIONS and not passages:
             warnings.append(f"{source}: {label}: section {draft.number} is empty")
@@ -270,6 +288,7 @@ def _parse_theme(
                 text="\n\n".join(p.text for p in passages),
                 passages=passages,
                 links=tuple(link for k in draft.body for link in meta[k].links),
+                absorbed_ids=absorbed,
             )
         )
     return Theme(
@@ -396,8 +415,8 @@ def _funding(lines: list[str]) -> tuple[Funding, ...]:
     )
 
 
-def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> list[tuple[str, int | None]]:
-    """(text, page) per passage of a section body.
+def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> list[tuple[str, int | None, bool]]:
+    """(text, page, marked as a list item by the reader) per paragraph of a section body.
 
     Paragraphs are blank-line separated; page marks are transparent; a list item
     (marked so by the reader, or by its marker at a line start) begins a new paragraph; a paragraph that stops mid-sentence
@@ -425,6 +444,7 @@ def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> 
         groups.append(current)
 
     merged: list[list[tuple[str, int | None]]] = []
+    item_groups: set[int] = set()  # id() of the merged groups that start with a reader-marked item
     for k, group in enumerate(groups):
         if (
             merged
@@ -435,9 +455,12 @@ def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> 
             merged[-1].extend(group)
         else:
             merged.append(list(group))
+            if k in items:
+                item_groups.add(id(merged[-1]))
 
-    out: list[tuple[str, int | None]] = []
+    out: list[tuple[str, int | None, bool]] = []
     for group in merged:
+        is_item = id(group) in item_groups
         text = ""
         starts: list[tuple[int, int | None]] = []
         for line, page in group:
@@ -445,10 +468,79 @@ def _paragraphs(lines: list[str], pages: list[int | None], kinds: list[str]) -> 
             text = unwrap_lines(join_hyphenated(text + "\n" + line)) if text else unwrap_lines(line)
         if not text:
             continue
-        for chunk_start, chunk in _split_long(text):
+        for k, (chunk_start, chunk) in enumerate(_split_long(text)):
             page = next((pg for offset, pg in reversed(starts) if offset <= chunk_start), starts[0][1])
-            out.append((chunk, page))
+            out.append((chunk, page, is_item and k == 0))
     return out
+
+
+def _join_lists(paragraphs: list[tuple[str, int | None, bool]]) -> list[tuple[int, str, int | None, tuple[int, ...]]]:
+    """(ordinal, text, page, ordinals absorbed) of the passages, a lead-in ending in ":" joined with its list.
+
+    A lead-in ("…kohderyhmiä, joita ovat:") takes the passage after it, and then
+    every following list item: a marked item (by the reader, or "- ", "1) ") when
+    the list is marked, a short unmarked line when it is not, and whatever
+    follows an item that is itself a lead-in. Over MAX_PASSAGE_CHARS the group
+    is cut at item boundaries, nothing repeated. Each passage keeps the ordinal
+    of its first paragraph, so the id of a passage whose text did not change
+    stays the same (the absorbed items' ids are gone, not reused).
+    """
+    out: list[tuple[int, str, int | None, tuple[int, ...]]] = []
+    k = 0
+    while k < len(paragraphs):
+        text, page, _ = paragraphs[k]
+        if not (JOIN_LISTS and LEAD_IN_RE.search(text) and k + 1 < len(paragraphs)):
+            out.append((k + 1, text, page, ()))
+            k += 1
+            continue
+        group = [k, k + 1]
+        marked = _marked(paragraphs[k + 1])
+        short_list = not marked and _short_item(paragraphs[k + 1])  # else a paragraph under a sub-heading
+        j = k + 2
+        while j < len(paragraphs):
+            previous, candidate = paragraphs[j - 1], paragraphs[j]
+            if (
+                LEAD_IN_RE.search(previous[0])
+                or (marked and _marked(candidate))
+                or (short_list and _short_item(candidate) and not LEAD_IN_RE.search(candidate[0]))
+            ):
+                group.append(j)
+                j += 1
+            else:
+                break
+        out.extend(_pack(group, paragraphs))
+        k = j
+    return out
+
+
+def _marked(paragraph: tuple[str, int | None, bool]) -> bool:
+    return paragraph[2] or ITEM_MARKER_RE.match(paragraph[0]) is not None
+
+
+def _short_item(paragraph: tuple[str, int | None, bool]) -> bool:
+    return len(paragraph[0]) <= SHORT_ITEM_CHARS and not ITEM_MARKER_RE.match(paragraph[0])
+
+
+def _pack(group: list[int], paragraphs) -> list[tuple[int, str, int | None, tuple[int, ...]]]:
+    """The paragraphs of one lead-in group as passages of at most MAX_PASSAGE_CHARS, cut between items."""
+    out: list[tuple[int, str, int | None, tuple[int, ...]]] = []
+    current: list[int] = []
+    for index in group:
+        joined = " ".join(paragraphs[i][0] for i in current + [index])
+        if current and len(joined) > MAX_PASSAGE_CHARS:
+            # A lead-in inside the group goes with what it leads in, not at the end of a piece.
+            carry = [current.pop()] if len(current) > 1 and LEAD_IN_RE.search(paragraphs[current[-1]][0]) else []
+            out.append(_passage_of(current, paragraphs))
+            current = carry
+        current.append(index)
+    out.append(_passage_of(current, paragraphs))
+    return out
+
+
+def _passage_of(indices: list[int], paragraphs) -> tuple[int, str, int | None, tuple[int, ...]]:
+    # An item the reader marked (a bullet the format drew) is shown with a dash where it joins others.
+    parts = [("- " if paragraphs[i][2] and k else "") + paragraphs[i][0] for k, i in enumerate(indices)]
+    return indices[0] + 1, " ".join(parts), paragraphs[indices[0]][1], tuple(i + 1 for i in indices[1:])
 
 
 def _split_long(text: str) -> list[tuple[int, str]]:
