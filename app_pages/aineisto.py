@@ -88,11 +88,15 @@ if uploaded is not None:
         summary = ui.parse_summary(edition)
         st.subheader(t("parse_summary"))
         st.caption(f"{edition.title} · {edition.reporting_date} · {uploaded.name}")
-        left, mid, right = st.columns(3)
+        left, mid, right, pages_col = st.columns(4)
         left.metric(t("year"), summary.year)
         mid.metric(t("themes_count"), summary.themes)
         right.metric(t("passages_count"), summary.passages)
+        pages_col.metric(t("pages_count"), summary.pages or t("pages_unknown"))
         st.dataframe(ui.parse_summary_rows(summary, common.lang()), hide_index=True)
+        if summary.removed:
+            with st.expander(t("removed_running", count=summary.removed_count)):
+                st.markdown("\n".join(f"- `{line}`" for line in summary.removed))
         if summary.warnings:
             st.warning(
                 f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),

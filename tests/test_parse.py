@@ -729,3 +729,17 @@ def test_a_lead_in_and_its_list_items_are_one_passage(edition_2024, monkeypatch)
     joined = after["2024-04-2-001"]
     assert joined.startswith(before["2024-04-2-001"]) and "- viranomaiset ja päättäjät" in joined
     assert "2024-04-2-002" not in after  # an absorbed item's id is gone, not reused
+
+
+def test_parse_report_warns_of_a_funding_row_without_amount_and_a_theme_without_narrative():
+    # SYNTHETIC: theme 1 of the real text with its a) amount cut off, and with sections 2–5 cut out.
+    text = _front_matter() + "\n" + _theme_slice(1)
+    no_amount = text.replace("a) julkinen rahoituskehys 14 000 000 e", "a) julkinen rahoituskehys")
+    edition = parse_text(no_amount, year=2024, source="synteettinen.txt")
+    assert any("funding a) julkinen rahoituskehys has no amount" in w for w in edition.warnings)
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("2) Kuvaus"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("6) Linkkejä"))
+    edition = parse_text("\n".join(lines[:start] + lines[end:]), year=2024, source="synteettinen.txt")
+    assert any("none of the narrative sections 2–5 has text" in w for w in edition.warnings)
+    assert edition.pages is not None and "pages" in parse.format_summary(edition)

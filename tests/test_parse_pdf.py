@@ -141,3 +141,25 @@ def test_password_protected_pdf_is_refused(tmp_path):
         writer.write(handle)
     with pytest.raises(TextkitError, match=r"suojattu\.pdf: the PDF is password-protected"):
         parse_file(path, year=2025)
+
+
+def test_parse_report_lists_removed_lines_pages_and_warns_of_a_repeating_line(form_pdf):
+    import dataclasses
+
+    from textkit.parse import format_summary
+    from textkit.parse.model import Line
+    from textkit.ui import parse_summary
+
+    document, edition = form_pdf
+    assert edition.pages == 52 and edition.removed == document.removed and edition.removed_count == 357
+    summary = format_summary(edition)
+    assert "52 pages" in summary and "removed as running header/footer: 357 lines" in summary
+    assert parse_summary(edition).pages == 52 and parse_summary(edition).removed == document.removed
+    # SYNTHETIC: the same pages as if a reader had left the running header in the text.
+    header = next(line for line in document.removed if "Katsaus" in line)
+    leaky = dataclasses.replace(document, pages=tuple(
+        dataclasses.replace(page, lines=(Line(header),) + page.lines) if k else page
+        for k, page in enumerate(document.pages)
+    ))
+    warned = parse_document(leaky, year=2024)
+    assert any(f"the line '{header}' repeats on 51 pages inside passages" in w for w in warned.warnings)

@@ -97,6 +97,11 @@ class Edition:
     source: str          # file name
     themes: tuple[Theme, ...]
     warnings: tuple[str, ...] = ()
+    # The parse report: how many pages the file has (None: it does not tell, a DOCX without
+    # saved pages) and what was removed as running header/footer (each distinct line once).
+    pages: int | None = None
+    removed: tuple[str, ...] = ()
+    removed_count: int = 0
 
     def passages(self, sections: tuple[int, ...] | None = None) -> list[Passage]:
         return [

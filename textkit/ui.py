@@ -272,6 +272,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload_help": ("PDF, DOCX tai TXT, enintään {mb} Mt.", "PDF, DOCX or TXT, at most {mb} MB."),
     "parsing_upload": ("Luetaan ja jäsennetään tiedostoa…", "Reading and parsing the file…"),
     "themes_count": ("Teemoja", "Themes"),
+    "pages_count": ("Sivuja", "Pages"),
+    "pages_unknown": ("ei tiedossa", "unknown"),
+    "removed_running": ("Poistettu toistuvana ylä- tai alatunnisteena: {count} riviä",
+                        "Removed as running header/footer: {count} lines"),
     "passages_count": ("Kappaleita", "Passages"),
     "no_warnings": ("Ei varoituksia.", "No warnings."),
     "col_title": ("Otsikko", "Title"),
@@ -535,6 +539,9 @@ class ParseSummary:
     passages: int
     rows: tuple[dict[str, Any], ...]   # one per theme: number, name, sections found, passages
     warnings: tuple[str, ...]
+    pages: int | None = None           # None: the file does not tell its pages
+    removed: tuple[str, ...] = ()      # lines removed as running header/footer (each once)
+    removed_count: int = 0
 
 
 def parse_summary(edition: Edition) -> ParseSummary:
@@ -570,6 +577,9 @@ def parse_summary(edition: Edition) -> ParseSummary:
         passages=len(edition.passages()),
         rows=tuple(rows),
         warnings=tuple(dict.fromkeys(warnings)),
+        pages=edition.pages,
+        removed=edition.removed,
+        removed_count=edition.removed_count,
     )
 
 

@@ -88,6 +88,11 @@ WEB_TARGET_RE = re.compile(r"^(?:https?://|mailto:|www\.)", re.I)
 MAILTO_RE = re.compile(r"^mailto:", re.I)
 SCHEME_RE = re.compile(r"(?i)\b(?:https?://|mailto:)(?:www\.)?|\bwww\.")
 REPORT_DATE_RE = re.compile(r"Katsaus\s+(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# The parse report warns of a line of at least REPEAT_MIN_CHARS that stands on REPEAT_SHARE of
+# the pages (and on at least REPEAT_MIN_PAGES) and is inside passages.
+REPEAT_MIN_CHARS = 12
+REPEAT_MIN_PAGES = 3
+REPEAT_SHARE = 0.3
 TITLE_LINE_RE = re.compile(r"toteutuskatsaus", re.I)
 
 
@@ -114,6 +119,7 @@ def parse_document(
             _parse_theme(lines[start:end], pages[start:end], meta[start:end], number, year, source, warnings)
         )
     _dedupe_theme_ids(themes)
+    warnings.extend(_report_warnings(document, themes, source))
     front = "\n".join(line for line in lines[: theme_starts[0]] if not line.startswith(PAGE_MARK))
     return Edition(
         year=year,
@@ -122,6 +128,9 @@ def parse_document(
         source=source,
         themes=tuple(themes),
         warnings=tuple(warnings),
+        pages=_page_count(document),
+        removed=document.removed,
+        removed_count=document.removed_count,
     )
 
 
@@ -138,9 +147,46 @@ def format_summary(edition: Edition) -> str:
         counts = " ".join(f"{s.number}:{len(s.passages)}" for s in theme.sections)
         lines.append(f"{theme.number:2d}. {theme.name}")
         lines.append(f"    id {theme.id} | {theme.ministry or '-'} | {theme.period or '-'} | passages per section {counts}")
+    pages = f"{edition.pages} pages" if edition.pages else "pages unknown (the file saves no page breaks)"
+    lines.insert(2, pages)
+    if edition.removed:
+        lines.insert(3, f"removed as running header/footer: {edition.removed_count} lines on the pages, i.e. "
+                     + "; ".join(f"'{line}'" for line in edition.removed))
     for warning in edition.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _page_count(document: Document) -> int | None:
+    numbers = [page.number for page in document.pages if page.number is not None]
+    return max(numbers) if numbers else None
+
+
+def _report_warnings(document: Document, themes: list[Theme], source: str) -> list[str]:
+    """What looks wrong after parsing: a line repeating on many pages inside passages (a
+    running header or footer the reader did not recognise), a funding row without any amount,
+    a theme with none of the narrative sections 2–5."""
+    warnings: list[str] = []
+    pages_with: dict[str, set[int]] = {}
+    for k, page in enumerate(document.pages):
+        for line in page.lines:
+            text = " ".join(line.text.split())
+            if len(text) >= REPEAT_MIN_CHARS and line.kind != "row":
+                pages_with.setdefault(text, set()).add(k)
+    counted = sum(1 for page in document.pages if page.lines)
+    need = max(REPEAT_MIN_PAGES, int(REPEAT_SHARE * counted))
+    passages = [p.text for t in themes for s in t.sections for p in s.passages]
+    for text, on in pages_with.items():
+        if len(on) >= need and any(text in p for p in passages):
+            warnings.append(f"{source}: the line '{text[:80]}' repeats on {len(on)} pages inside passages "
+                            "(a running header or footer?)")
+    for theme in themes:
+        for f in theme.funding:
+            if not f.text.strip():
+                warnings.append(f"{source}: theme {theme.number} ({theme.name}): funding {f.key}) {f.label} has no amount")
+        if not any(s.passages for s in theme.sections if s.number in NARRATIVE_SECTIONS):
+            warnings.append(f"{source}: theme {theme.number} ({theme.name}): none of the narrative sections 2–5 has text")
+    return warnings
 
 
 def reporting_date_in(text: str) -> str | None:
