@@ -95,3 +95,32 @@ with common.user_errors():
         ).properties(height=alt.Step(30)),
         width="stretch",
     )
+
+    # Section 7 as records: who carries out the funded projects, and who works across themes.
+    st.subheader(t("projects"))
+    chosen = next(e for e in editions if e.year == edition)
+    project_rows = ui.project_rows(chosen)
+    organisations = ui.organisation_rows(chosen)
+    st.caption(t("projects_caption", projects=len(project_rows), orgs=len(organisations),
+                 shared=sum(1 for row in organisations if row["teemoja"] > 1)))
+    if organisations:
+        top = pd.DataFrame(organisations[:15])
+        st.altair_chart(
+            alt.Chart(top).mark_bar().encode(
+                x=alt.X("hankkeita:Q", title="hankkeita" if lang == "fi" else "projects"),
+                y=alt.Y("organisaatio:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
+                color=alt.Color("teemoja:O", title="teemoja" if lang == "fi" else "themes",
+                                scale=alt.Scale(scheme="blues")),
+                tooltip=["organisaatio", "hankkeita", "paatoteuttajana", "teemoja", "teemat"],
+            ).properties(height=alt.Step(22)),
+            width="stretch",
+        )
+        st.markdown(f"**{t('organisations')}**")
+        st.dataframe(organisations, hide_index=True, width="stretch")
+    st.dataframe(project_rows, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.download_button(t("download_xlsx"), ui.projects_table(chosen, "xlsx"), f"hankkeet-{edition}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key="projects_xlsx")
+    right.download_button(t("download_csv"), ui.projects_table(chosen, "csv"), f"hankkeet-{edition}.csv",
+                          mime="text/csv", key="projects_csv")

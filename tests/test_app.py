@@ -386,7 +386,8 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, corpus_c
     at.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))
     at.number_input(key="upload_year_0").set_value(2025).run()
     _assert_clean(at)
-    assert [m.value for m in at.metric] == ["2025", "2", at.metric[2].value]   # year, themes, passages
+    # year, themes, passages, pages (the text's pages counted from its page artefacts)
+    assert [m.value for m in at.metric][:2] == ["2025", "2"] and int(at.metric[3].value) > 1
     assert not at.warning or all("raportointipäivä" not in w.value for w in at.warning)   # 31.10.2025: agrees
     assert not at.button(key="accept_upload").disabled
     assert "2025" not in (corpus / "editions.toml").read_text()   # nothing stored before accepting

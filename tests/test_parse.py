@@ -615,7 +615,7 @@ def test_cli_parse_json(capsysbinary):
     assert data["year"] == 2024 and data["reporting_date"] == "2024-10-31"
     assert [t["name"] for t in data["themes"]] == THEME_NAMES_2024
     theme1 = data["themes"][0]
-    assert set(theme1) == {"id", "number", "name", "ministry", "period", "funding", "sections"}
+    assert set(theme1) == {"id", "number", "name", "ministry", "period", "funding", "sections", "projects"}
     assert theme1["funding"][0] == {"key": "a", "label": "julkinen rahoituskehys", "text": "14 000 000 e", "euros": 14000000.0}
     passage = theme1["sections"][1]["passages"][0]
     assert set(passage) == {"id", "edition", "theme_id", "section", "page", "text"}
@@ -743,3 +743,29 @@ def test_parse_report_warns_of_a_funding_row_without_amount_and_a_theme_without_
     edition = parse_text("\n".join(lines[:start] + lines[end:]), year=2024, source="synteettinen.txt")
     assert any("none of the narrative sections 2–5 has text" in w for w in edition.warnings)
     assert edition.pages is not None and "pages" in parse.format_summary(edition)
+
+
+def test_section_7_projects_are_records(edition_2024):
+    theme1 = edition_2024.themes[0]
+    merit = next(p for p in theme1.projects if p.code == "R-01402")
+    assert (merit.name, merit.period) == ("MERIT", "1.9.2024 – 31.8.2026")
+    assert [(i.code, i.name, i.lead) for i in merit.implementers] == [
+        ("S30977", "Lab-ammattikorkeakoulu Oy", True),
+        ("S30979", "Tampereen ammattikorkeakoulu Oy", False),
+        ("S30978", "Lapin ammattikorkeakoulu Oy", False),
+    ]
+    assert [p.code for p in theme1.projects] == ["S30068", "R-01402", "R-01430", "R-01460", "R-01543"]
+    # "Päähankkeen toteuttaja … Osahankkeen toteuttajat …": the lead first, the others after.
+    theme7 = edition_2024.themes[6]
+    taide = next(p for p in theme7.projects if p.code == "R-00784")
+    assert [(i.name, i.lead) for i in taide.implementers] == [
+        ("Satakunnan ammattikorkeakoulu Oy", True), ("Tampereen korkeakoulusäätiö sr", False),
+        ("Lab-ammattikorkeakoulu Oy", False)]
+    assert len(edition_2024.themes[3].projects) == 11
+    # Sub-headings and lead-ins are no projects; each record points at its printed passage.
+    every = [p for t in edition_2024.themes for p in t.projects]
+    assert not any(p.name.endswith(":") for p in every)
+    ids = {p.id for p in edition_2024.passages((7,))}
+    assert all(p.passage_id in ids for p in every)
+    data = to_dict(edition_2024)
+    assert data["themes"][0]["projects"][1]["implementers"][0] == {"name": "Lab-ammattikorkeakoulu Oy", "code": "S30977", "lead": True}

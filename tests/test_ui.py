@@ -155,3 +155,24 @@ def test_matched_form_rows_and_one_click_exclusion_of_a_form():
     assert ui.exclude_form_query("kunta EI muoto:kuntien ", "kunnat") == "kunta EI muoto:kuntien EI muoto:kunnat"
     assert ui.include_form_query("kunta EI muoto:kuntien EI muoto:kunnat", "kuntien") == "kunta EI muoto:kunnat"
     assert ui.include_form_query("kunta EI muoto:kuntien", "kuntien") == "kunta"
+
+
+def test_funded_projects_tables_and_download(edition_2024):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = ui.project_rows(edition_2024)
+    assert len(rows) == sum(len(t.projects) for t in edition_2024.themes) > 60
+    merit = next(r for r in rows if r["koodi"] == "R-01402")
+    assert merit["paatoteuttaja"] == "Lab-ammattikorkeakoulu Oy" and "S30977" in merit["toteuttajat"]
+    organisations = ui.organisation_rows(edition_2024)
+    lab = next(r for r in organisations if r["organisaatio"] == "Lab-ammattikorkeakoulu Oy")
+    assert lab["teemoja"] >= 3 and lab["hankkeita"] >= lab["teemoja"] and lab["paatoteuttajana"] >= 1
+    assert organisations[0]["teemoja"] >= organisations[-1]["teemoja"]  # shared across themes first
+    table = list(csv.reader(io.StringIO(ui.projects_table(edition_2024, "csv").decode("utf-8-sig")), delimiter=";"))
+    assert table[0][:3] == ["Teema", "Koodi", "Hanke"] and len(table) == len(rows) + 1
+    assert not any(cell.startswith(("=", "+", "@")) for row in table[1:] for cell in row)
+    book = load_workbook(io.BytesIO(ui.projects_table(edition_2024, "xlsx")))
+    assert book.active.max_row == len(rows) + 1

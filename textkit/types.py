@@ -46,6 +46,27 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Implementer:
+    """An organisation carrying out a funded project (section 7)."""
+
+    name: str
+    code: str = ""       # its own project code in a group project ("S30977"), where printed
+    lead: bool = False   # the lead implementer (päätoteuttaja, päähankkeen toteuttaja)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A funded project listed in a theme's section 7."""
+
+    theme_id: str
+    code: str            # "S30977", "R-01402" (a group project), "" where none is printed
+    name: str
+    implementers: tuple[Implementer, ...]
+    period: str          # "1.9.2024 – 31.8.2026", "" where none is printed
+    passage_id: str      # the section 7 passage it is printed in (search and citations use it)
+
+
+@dataclass(frozen=True)
 class Passage:
     """A paragraph-sized piece of a section: the unit of search, topics and excerpts."""
 
@@ -84,6 +105,7 @@ class Theme:
     # Contact persons as printed in the header: personal data, kept out of
     # passages and of the JSON output (`to_dict` skips private fields).
     contacts: str = dataclasses.field(default="", repr=False, compare=False, metadata={"private": True})
+    projects: tuple[Project, ...] = ()  # section 7 as records
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)

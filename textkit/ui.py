@@ -272,6 +272,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload_help": ("PDF, DOCX tai TXT, enintään {mb} Mt.", "PDF, DOCX or TXT, at most {mb} MB."),
     "parsing_upload": ("Luetaan ja jäsennetään tiedostoa…", "Reading and parsing the file…"),
     "themes_count": ("Teemoja", "Themes"),
+    "projects": ("Rahoitetut hankkeet (osio 7)", "Funded projects (section 7)"),
+    "projects_caption": ("{projects} hanketta, {orgs} toteuttajaa, joista {shared} useammassa kuin yhdessä teemassa.",
+                         "{projects} projects, {orgs} implementers, {shared} of them in more than one theme."),
+    "organisations": ("Toteuttajat", "Implementers"),
+    "download_xlsx": ("Lataa XLSX", "Download XLSX"),
+    "download_csv": ("Lataa CSV", "Download CSV"),
     "pages_count": ("Sivuja", "Pages"),
     "pages_unknown": ("ei tiedossa", "unknown"),
     "removed_running": ("Poistettu toistuvana ylä- tai alatunnisteena: {count} riviä",
@@ -581,6 +587,66 @@ def parse_summary(edition: Edition) -> ParseSummary:
         removed=edition.removed,
         removed_count=edition.removed_count,
     )
+
+
+# ---------------------------------------------------------------- funded projects (section 7)
+
+PROJECT_COLUMNS = (
+    ("teema", "Teema", 40), ("koodi", "Koodi", 10), ("hanke", "Hanke", 60),
+    ("paatoteuttaja", "Päätoteuttaja", 36), ("toteuttajat", "Toteuttajat", 60),
+    ("aika", "Toteutusaika", 24), ("kappale", "Kappale", 16),
+)
+ORGANISATION_COLUMNS = (
+    ("organisaatio", "Organisaatio", 44), ("hankkeita", "Hankkeita", 10),
+    ("paatoteuttajana", "Päätoteuttajana", 14), ("teemoja", "Teemoja", 10), ("teemat", "Teemat", 80),
+)
+
+
+def project_rows(edition: Edition) -> list[dict[str, Any]]:
+    """One row per funded project of section 7: theme, code, name, lead, implementers, period."""
+    rows = []
+    for theme in edition.themes:
+        for project in theme.projects:
+            lead = [i.name for i in project.implementers if i.lead]
+            rows.append({
+                "teema": theme.name,
+                "koodi": project.code,
+                "hanke": project.name,
+                "paatoteuttaja": ", ".join(lead),
+                "toteuttajat": ", ".join(f"{i.name} ({i.code})" if i.code else i.name for i in project.implementers),
+                "aika": project.period,
+                "kappale": project.passage_id,
+            })
+    return rows
+
+
+def organisation_rows(edition: Edition) -> list[dict[str, Any]]:
+    """Each implementing organisation: how many projects, how many as lead, in which themes
+    (most projects first; organisations shared across themes are the ones to look at)."""
+    found: dict[str, dict[str, Any]] = {}
+    for theme in edition.themes:
+        for project in theme.projects:
+            for implementer in project.implementers:
+                key = implementer.name.casefold()
+                row = found.setdefault(key, {"organisaatio": implementer.name, "hankkeita": 0,
+                                             "paatoteuttajana": 0, "_themes": []})
+                row["hankkeita"] += 1
+                row["paatoteuttajana"] += int(implementer.lead)
+                if theme.name not in row["_themes"]:
+                    row["_themes"].append(theme.name)
+    rows = []
+    for row in found.values():
+        themes = row.pop("_themes")
+        rows.append({**row, "teemoja": len(themes), "teemat": "; ".join(themes)})
+    return sorted(rows, key=lambda r: (-r["teemoja"], -r["hankkeita"], r["organisaatio"].casefold()))
+
+
+def projects_table(edition: Edition, fmt: str) -> bytes:
+    """The funded projects of an edition as XLSX or CSV (cells cannot become formulas)."""
+    from textkit.export import render_table
+
+    return render_table(PROJECT_COLUMNS, project_rows(edition), fmt,
+                        title=f"Rahoitetut hankkeet {edition.year}", sheet="Hankkeet")
 
 
 # ---------------------------------------------------------------- basket table

@@ -310,7 +310,9 @@ def _page_lines(rows: list[_Row], left: float, right: float) -> list[Line]:
     if not rows:
         return []
     steps = [b.top - a.top for a, b in zip(rows, rows[1:]) if a.kind == b.kind == "text" and b.top > a.top]
-    pitch = statistics.median(steps) if steps else 0.0
+    # The line pitch is the usual step inside a paragraph: the low end of the steps, since on a
+    # page of one-line entries most steps are paragraph gaps.
+    pitch = sorted(steps)[len(steps) // 5] if steps else 0.0
     lines: list[Line] = []
     item_x: float | None = None
     for k, row in enumerate(rows):

@@ -337,7 +337,11 @@ def _parse_theme(
                 absorbed_ids=absorbed,
             )
         )
+    from textkit.parse.projects import projects_of
+
+    seven = next((s for s in sections if s.number == 7), None)
     return Theme(
+        projects=projects_of(seven, theme_id),
         id=theme_id,
         number=number,
         name=header["name"],
