@@ -163,3 +163,28 @@ def test_parse_report_lists_removed_lines_pages_and_warns_of_a_repeating_line(fo
     ))
     warned = parse_document(leaky, year=2024)
     assert any(f"the line '{header}' repeats on 51 pages inside passages" in w for w in warned.warnings)
+
+
+def test_pdf_link_annotation_keeps_text_and_target(tmp_path):
+    """SYNTHETIC: the small form PDF with a link annotation (a real 2024 address) put over the
+    printed section 6 line of theme 1, as Word's PDF export writes hyperlinks."""
+    import pdfplumber
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link as LinkAnnotation
+
+    shown = "Työmarkkinoiden kohtaanto | Rakennerahastot"
+    target = "https://rakennerahastot.fi/valtakunnalliset/osaaminen/tyoelaman-kehittaminen"
+    with pdfplumber.open(SMALL_PDF) as pdf:
+        found = next((k, page.height, line) for k, page in enumerate(pdf.pages)
+                     for line in page.extract_text_lines() if line["text"].startswith(shown))
+    number, height, line = found
+    writer = PdfWriter()
+    writer.append(PdfReader(SMALL_PDF))
+    rect = (line["x0"], height - line["bottom"], line["x1"], height - line["top"])
+    writer.add_annotation(page_number=number, annotation=LinkAnnotation(rect=rect, url=target))
+    path = tmp_path / "linkki-2024.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    section = parse_file(path, year=2024).themes[0].section(6)
+    assert [(link.text, link.target) for link in section.links] == [(line["text"], target)]
+    assert target.removeprefix("https://") in section.text
