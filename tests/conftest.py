@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -77,6 +78,12 @@ def corpus_copy(tmp_path, monkeypatch):
 
 
 FORM_FIXTURES = ROOT / "tests" / "fixtures" / "form"   # SYNTHETIC: see tests/fixtures/make_form_fixtures.py
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s|]+")      # a printed web address
+
+
+def bare(text: str) -> str:
+    """Text without any whitespace, to find words across line breaks."""
+    return "".join(text.split())
 
 
 def section_similarity(a: str, b: str) -> float:

@@ -14,24 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import section_similarity
+from conftest import FORM_FIXTURES, URL_RE, bare as _bare, section_similarity
 from textkit.export import cite
 from textkit.parse import parse_file, read_document
 from textkit.types import to_dict
 
-FORM = Path(__file__).resolve().parent / "fixtures" / "form"
+FORM = FORM_FIXTURES
 FORM_DOCX = FORM / "toteutuskatsaus-2024-form.docx"
 NOPAGES_DOCX = FORM / "toteutuskatsaus-2024-form-nopages.docx"
 FORM_PDF = FORM / "toteutuskatsaus-2024-form.pdf"
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s|]+")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _bare(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -109,16 +100,15 @@ def _real_line(prefix: str) -> str:
 
 
 def test_hyperlink_shown_as_a_title_keeps_its_address(tmp_path):
-    """SYNTHETIC: theme 2 of the real text in a DOCX whose section 6 line is a hyperlink to the
-    theme page (both the line and the address are real 2024 text)."""
+    """SYNTHETIC: theme 1 of the real text in a DOCX with a hyperlink added to section 6 (its
+    text and address are real 2024 lines, of theme 5), made as the fixture generator makes links."""
+    import sys
+
     import docx
 
     from conftest import first_themes_2024
 
-    sys_path_fixture = Path(__file__).resolve().parent / "fixtures"
-    import sys
-
-    sys.path.insert(0, str(sys_path_fixture))
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
     from make_form_fixtures import _add_hyperlink
 
     shown = "Teemakuvaus Rakennerahastot.fi -sivustolla"

@@ -9,26 +9,16 @@ each passage's first words are printed on (checked with pypdf, an independent re
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import section_similarity
+from conftest import FORM_FIXTURES, URL_RE, bare as _bare, section_similarity
 from textkit.errors import TextkitError
 from textkit.parse import parse_document, parse_file, read_document
 
-FORM = Path(__file__).resolve().parent / "fixtures" / "form"
+FORM = FORM_FIXTURES
 FORM_PDF = FORM / "toteutuskatsaus-2024-form.pdf"
 SMALL_PDF = FORM / "form-small-2line-header.pdf"
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s|]+")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _bare(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.fixture(scope="module")
