@@ -217,12 +217,49 @@ def add_to_basket(passage_id: str, *, query: str = "", collection: str | None = 
              icon="🧺")
 
 
-def basket_button(passage_id: str, *, query: str = "", key: str) -> None:
-    """A "Lisää koriin" button for one passage."""
+def add_sentence_to_basket(passage_id: str, offset: int, *, query: str = "") -> None:
+    """Put the sentence of a passage that holds `offset` (a KWIC line's match) into the basket."""
+    from textkit.excerpts import find_passage
+    from textkit.export import cite
+    from textkit.kwic import sentence_at
+
+    ref = find_passage(passage_id, editions())
+    _, sentence = sentence_at(ref.text, offset)
+    excerpt, created = basket().add(
+        ref, collection=st.session_state.get("basket_target") or "Oletus", query=query, text=sentence
+    )
+    st.toast(t("added", cite=cite(excerpt)) if created else f"{t('in_basket')}: {cite(excerpt)}", icon="🧺")
+
+
+def in_basket() -> set[tuple[str, str]]:
+    """(passage id, quoted text) of every excerpt in the collection "Lisää koriin" adds to."""
+    target = st.session_state.get("basket_target") or "Oletus"
+    try:
+        return {(e.passage_id, e.text) for e in basket().excerpts(target)}
+    except TextkitError:
+        return set()
+
+
+def sentence_button(passage_id: str, offset: int, *, query: str, key: str, added: bool) -> None:
+    """A KWIC row's button: adds the match's sentence; "Korissa ✓" once it is there."""
+    st.button("✓" if added else "＋", key=key, help=t("in_basket_done") if added else t("add_sentence"),
+              disabled=added, on_click=_add_sentence_callback, args=(passage_id, offset, query))
+
+
+def _add_sentence_callback(passage_id: str, offset: int, query: str) -> None:
+    try:
+        add_sentence_to_basket(passage_id, offset, query=query)
+    except TextkitError as exc:
+        st.session_state["basket_error"] = str(exc)
+
+
+def basket_button(passage_id: str, *, query: str = "", key: str, added: bool = False) -> None:
+    """A "Lisää koriin" button for one passage; "Korissa ✓" once the passage is in the basket."""
     st.button(
-        t("add_to_basket"),
+        t("in_basket_done") if added else t("add_to_basket"),
         key=key,
-        icon="🧺",
+        icon=None if added else "🧺",
+        disabled=added,
         on_click=_add_callback,
         args=(passage_id, query),
     )
@@ -251,6 +288,30 @@ def _search(
 
     return search(query, sections=sections, theme=theme, edition=edition, limit=limit, models_dir=Path(models),
                   whole_words=whole_words)
+
+
+def concordance(query: str, sections: tuple[int, ...], theme: str | None, edition: int | None,
+                whole_words: bool = False) -> Any:
+    """KWIC lines of every hit (the search's own match spans), cached like the search."""
+    return _concordance(query, sections, theme, edition, whole_words, *models_key(), _synonyms_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _concordance(query: str, sections: tuple[int, ...], theme: str | None, edition: int | None, whole_words: bool,
+                 models: str, build: str, stamp: tuple) -> Any:
+    from textkit.kwic import concordance_of
+
+    result = _search(query, sections, theme, edition, 0, whole_words, models, build, stamp)
+    return concordance_of(result, sections=sections, theme=theme, edition=edition)
+
+
+def reading(conc: Any) -> tuple[Any, Any, Any]:
+    """Frequencies and collocates (by LL and by MI) of a concordance over its scope."""
+    from textkit import kwic
+
+    passages = kwic.scope_passages(editions(), conc)
+    return (kwic.frequencies(conc, passages, theme_names(), lang()),
+            kwic.collocates(conc, passages, by="ll"), kwic.collocates(conc, passages, by="mi"))
 
 
 def synonyms(query: str) -> list[str]:

@@ -193,6 +193,72 @@ def test_a_query_with_hundreds_of_forms_lists_the_commonest_as_buttons(app):
     assert any("harvinaisempaa muotoa" in c.value for c in app.caption)
 
 
+def test_concordance_view_sorts_by_right_context_and_adds_a_sentence(app, app_models):
+    import html as html_lib
+    import re
+
+    from textkit import kwic
+    from textkit.excerpts import Basket
+
+    search(app, '"jatkuva oppiminen"')
+    app.segmented_control(key="haku_view").set_value("kwic").run()
+    _assert_clean(app)
+    rows = [h.value for h in app.html if "kwic-row" in h.value]
+    assert len(rows) == 19 and all("<mark>" in r for r in rows)
+    app.segmented_control(key="kwic_sort").set_value("right").run()
+    rights = [html_lib.unescape(re.search(r'class="kwic-right"[^>]*>(.*?)</span>', h.value).group(1))
+              for h in app.html if "kwic-row" in h.value]
+    keys = [[kwic.collation_key(w) for w in kwic.WORD.findall(r)][:3] for r in rights]
+    assert keys == sorted(keys) and rights[0].strip().startswith("2025")
+    app.button(key="kwic_add_0").click().run()
+    _assert_clean(app)
+    saved = Basket(app_models / "excerpts.sqlite3").excerpts()
+    assert len(saved) == 1 and "jatkuvaan oppimiseen 2025" in saved[0].text
+    assert len(saved[0].text) < 400                      # the sentence, not the whole passage
+    assert app.button(key="kwic_add_0").disabled        # shown as in the basket
+    assert {d.label for d in app.get("download_button")} >= {"XLSX", "CSV"}
+
+
+def test_concordance_lists_every_form_and_filters_by_one(app):
+    search(app, "kunta")
+    app.segmented_control(key="haku_view").set_value("kwic").run()
+    options = app.multiselect(key="kwic_forms").options
+    assert any(o.startswith("kuntien (") for o in options) and len(options) >= 5
+    app.multiselect(key="kwic_forms").select("kuntien").run()
+    rows = [h.value for h in app.html if "kwic-row" in h.value]
+    assert rows and all("<mark>kuntien</mark>" in r for r in rows)
+
+
+def test_collocates_view_and_a_collocate_becomes_a_new_query(app):
+    search(app, '"jatkuva oppiminen"')
+    app.segmented_control(key="haku_view").set_value("collocates").run()
+    _assert_clean(app)
+    tables = [d.value for d in app.dataframe]
+    assert len(tables) == 2 and all({"sana", "LL", "MI"} <= set(t.columns) for t in tables)
+    first = tables[0]["sana"].iloc[0]
+    app.pills(key="collocate_pick").set_value(first).run()
+    assert app.text_input(key="query").value == f'"jatkuva oppiminen" {first}'
+
+
+def test_frequencies_view_gives_rates_per_1000_words_and_a_heatmap(app):
+    search(app, "kunta")
+    app.segmented_control(key="haku_view").set_value("frequencies").run()
+    _assert_clean(app)
+    tables = [d.value for d in app.dataframe]
+    assert all("/ 1 000 sanaa" in t.columns for t in tables) and len(tables) == 3
+    themes = tables[0]
+    assert len(themes) == 12 and themes["nimi"].str.len().max() > 100     # whole theme names
+    assert len(app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")) == 2
+
+
+def test_add_to_basket_turns_into_in_basket(app):
+    search(app, "TE24")
+    first = next(b for b in app.button if b.key and b.key.startswith("add_"))
+    first.click().run()
+    again = app.button(key=first.key)
+    assert again.label == "Korissa ✓" and again.disabled
+
+
 def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
     search(app, "EI kunta", expect_clean=False)
     assert not app.exception

@@ -72,6 +72,47 @@ def test_hits_per_theme_bars_show_on_a_phone_screen(app_url, browser):
         browser.set_window_size(size["width"], size["height"])
 
 
+def test_concordance_sorted_by_right_context(app_url, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from textkit import kwic
+
+    browser.get(app_url)
+    type_into(browser, 'input[aria-label="Hakulauseke"]', '"jatkuva oppiminen"' + Keys.ENTER)
+    try:
+        wait_for_visible(browser, By.CSS_SELECTOR, '[data-testid="stHtml"] .snippet mark')
+        click_button(browser, "Konkordanssi")
+        wait_for_visible(browser, By.CSS_SELECTOR, ".kwic-row .kwic-form mark")
+        click_button(browser, "Oikea sana")
+
+        def right_words(d):
+            texts = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".kwic-row .kwic-right")]
+            keys = [[kwic.collation_key(w) for w in kwic.WORD.findall(t)][:3] for t in texts]
+            return texts if len(texts) == 19 and keys == sorted(keys) else False
+
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        texts = WebDriverWait(browser, WAIT_SECONDS).until(right_words)
+        assert texts[0].startswith("2025") and "Traceback" not in browser.page_source
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "browser_haku_kwic_right.png"))
+
+
+def click_button(driver, label: str, timeout: float = WAIT_SECONDS) -> None:
+    """Click the (first visible) button whose text is `label`, e.g. a segmented-control option."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def clickable(d):
+        for button in d.find_elements("xpath", f"//button[normalize-space(.)='{label}']"):
+            if button.is_displayed() and button.is_enabled():
+                return button
+        return False
+
+    WebDriverWait(driver, timeout).until(clickable).click()
+
+
 def test_no_request_leaves_the_machine(app_url, browser):
     """Every page, and a search with results, asks only the app's own server for anything
     (page icons, fonts, scripts, charts): no request to another host, so the app works

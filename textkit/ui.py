@@ -98,6 +98,38 @@ LABELS: dict[str, tuple[str, str]] = {
     "did_you_mean": ("Tarkoititko:", "Did you mean:"),
     "no_hits": ("Ei osumia. Kokeile perusmuotoa, katkaisua (digi*) tai laajempaa osiorajausta.",
                 "No hits. Try the base form, a wildcard (digi*) or more sections."),
+    "in_basket_done": ("Korissa ✓", "In basket ✓"),
+    "add_sentence": ("Lisää tämän rivin virke koriin", "Add this line's sentence to the basket"),
+    "view": ("Näkymä", "View"),
+    "view_passages": ("Kappaleet", "Passages"),
+    "view_kwic": ("Konkordanssi", "Concordance"),
+    "view_collocates": ("Kollokaatit", "Collocates"),
+    "view_frequencies": ("Frekvenssit", "Frequencies"),
+    "kwic_sort": ("Järjestys", "Sort by"),
+    "sort_order": ("Tekstin järjestys", "Document order"),
+    "sort_left": ("Vasen sana", "Left word"),
+    "sort_right": ("Oikea sana", "Right word"),
+    "sort_form": ("Muoto", "Form"),
+    "sort_theme": ("Teema", "Theme"),
+    "descending": ("Käänteinen", "Descending"),
+    "kwic_forms": ("Näytä vain muodot", "Only these forms"),
+    "kwic_page": ("Sivu", "Page"),
+    "kwic_lines": ("{n} riviä, näytetään {first}–{last}", "{n} lines, showing {first}–{last}"),
+    "collocates_help": (
+        "Sanat ±5 sanan päässä osumista perusmuotoina (täytesanat pois). LL = log-likelihood (G²), "
+        "MI = mutual information. Valitse sana hakeaksesi sen yhdessä hakusanan kanssa.",
+        "Words within ±5 words of the matches, as lemmas (stop words left out). LL = log-likelihood (G²), "
+        "MI = mutual information. Choose a word to search it together with the query.",
+    ),
+    "by_ll": ("Log-likelihood (LL)", "Log-likelihood (LL)"),
+    "by_mi": ("Mutual information (MI)", "Mutual information (MI)"),
+    "collocate_query": ("Hae yhdessä:", "Search together:"),
+    "no_collocates": ("Ei kollokaatteja (sana vähintään kahdesti osumien lähellä).",
+                      "No collocates (a word near the matches at least twice)."),
+    "per_1000": ("/ 1 000 sanaa", "per 1,000 words"),
+    "freq_theme": ("Esiintymät teemoittain / 1 000 sanaa", "Occurrences per theme per 1,000 words"),
+    "freq_heatmap": ("Osumat teema × osio", "Hits theme × section"),
+    "freq_tables": ("Taulukot", "Tables"),
     "no_hits_in_scope": ("Ei osumia valituissa osioissa.", "No hits in the chosen sections."),
     "include_hidden": ("Näytä nekin", "Include them"),
     "include_hidden_help": ("Lisää osiot {sections} hakuun.", "Add sections {sections} to the search."),
@@ -500,6 +532,68 @@ def hits_per_theme_rows(counts: dict[str, int], theme_names: dict[str, str]) -> 
         if n
     ]
     return sorted(rows, key=lambda r: (-r["osumia"], r["teema"]))
+
+
+# ---------------------------------------------------------------- concordance
+
+KWIC_SORTS = ("order", "left", "right", "form", "theme")
+
+
+def kwic_row_html(line: Any) -> str:
+    """One concordance line as HTML: the left context right-aligned, the form in the middle
+    column, the right context left-aligned (all text escaped)."""
+    esc = lambda text: html.escape(text, quote=False)   # noqa: E731
+    return (
+        '<div class="kwic-row" style="display:flex;gap:.5em;font-family:monospace;white-space:nowrap">'
+        f'<span class="kwic-left" style="flex:0 0 42%;text-align:right;overflow:hidden;direction:rtl">'
+        f'<bdi>{esc(line.left)}</bdi></span>'
+        f'<span class="kwic-form" style="flex:0 0 14%;text-align:center"><mark>{esc(line.form)}</mark></span>'
+        f'<span class="kwic-right" style="flex:1;overflow:hidden">{esc(line.right)}</span></div>'
+    )
+
+
+def kwic_place(line: Any, theme_names: dict[str, str], lang: str = "fi") -> str:
+    """Where a line stands: "Teema · 2 Toteutettu toiminta · s. 4"."""
+    page = f" · s. {line.page}" if line.page else ""
+    return f"{theme_names.get(line.theme_id, line.theme)} · {section_name(line.section, lang)}{page}"
+
+
+def collocate_rows(found: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
+    en = lang == "en"
+    return [{("word" if en else "sana"): c.lemma, ("together" if en else "yhdessä"): c.together,
+             ("left" if en else "vasemmalla"): c.left, ("right" if en else "oikealla"): c.right,
+             ("in scope" if en else "rajauksessa"): c.frequency, "LL": c.ll, "MI": c.mi} for c in found]
+
+
+def wrap_label(text: str, width: int = 40) -> str:
+    """A long label in lines of at most about `width` characters, joined by "|" (charts split
+    them: a theme name is shown whole, not cut)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "|".join(lines)
+
+
+def frequency_rows(rows: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
+    """A frequency table (kwic.FrequencyRow) for display: counts and the rate per 1,000 words."""
+    en = lang == "en"
+    return [{("name" if en else "nimi"): r.label, ("hits" if en else "osumia"): r.hits,
+             ("occurrences" if en else "esiintymiä"): r.occurrences, ("words" if en else "sanoja"): r.words,
+             ("per 1,000 words" if en else "/ 1 000 sanaa"): r.per_1000} for r in rows]
+
+
+def heatmap_cells(freq: Any, theme_names: dict[str, str], lang: str = "fi") -> list[dict[str, Any]]:
+    """Theme × section cells of hits for the heatmap, every theme and section of the scope
+    (0 where none), theme names whole (wrapped)."""
+    hits = {(theme_id, section): n for theme_id, section, n in freq.cells}
+    return [
+        {"teema": wrap_label(theme_names.get(r.key, r.label)), "teema_koko": theme_names.get(r.key, r.label),
+         "osio": section_name(int(s.key), lang), "osumia": hits.get((r.key, int(s.key)), 0)}
+        for r in freq.by_theme for s in freq.by_section
+    ]
 
 
 # ---------------------------------------------------------------- uploads
