@@ -87,7 +87,12 @@ def test_concordance_sorted_by_right_context(app_url, browser):
         click_button(browser, "Oikea sana")
 
         def right_words(d):
-            texts = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".kwic-row .kwic-right")]
+            from selenium.common.exceptions import StaleElementReferenceException
+
+            try:   # the rows are redrawn after the click: read them again until they settle
+                texts = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".kwic-row .kwic-right")]
+            except StaleElementReferenceException:
+                return False
             keys = [[kwic.collation_key(w) for w in kwic.WORD.findall(t)][:3] for t in texts]
             return texts if len(texts) == 19 and keys == sorted(keys) else False
 
@@ -104,13 +109,19 @@ def click_button(driver, label: str, timeout: float = WAIT_SECONDS) -> None:
     """Click the (first visible) button whose text is `label`, e.g. a segmented-control option."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def clickable(d):
-        for button in d.find_elements("xpath", f"//button[normalize-space(.)='{label}']"):
-            if button.is_displayed() and button.is_enabled():
-                return button
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def clicked(d):
+        try:   # a rerun may redraw the button between finding and clicking it
+            for button in d.find_elements("xpath", f"//button[normalize-space(.)='{label}']"):
+                if button.is_displayed() and button.is_enabled():
+                    button.click()
+                    return True
+        except StaleElementReferenceException:
+            pass
         return False
 
-    WebDriverWait(driver, timeout).until(clickable).click()
+    WebDriverWait(driver, timeout).until(clicked)
 
 
 def test_no_request_leaves_the_machine(app_url, browser):
