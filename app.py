@@ -16,6 +16,10 @@ from textkit import ui
 
 st.set_page_config(page_title="textkit – ESR+ teemakatsaukset", page_icon="🔎", layout="wide")
 
+# The language survives a reload through the address: ?lang=en (Finnish is the default).
+if "lang" not in st.session_state and st.query_params.get("lang") in ui.LANGUAGES:
+    st.session_state["lang"] = st.query_params["lang"]
+
 with st.sidebar:
     st.radio(
         ui.label("language"),
@@ -24,6 +28,10 @@ with st.sidebar:
         horizontal=True,
         format_func=lambda code: {"fi": "Suomi", "en": "English"}[code],
     )
+    if st.session_state.get("lang", "fi") != "fi":
+        st.query_params["lang"] = st.session_state["lang"]
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
     # Where "Lisää koriin" puts passages; the Otteet page shows all collections.
     st.text_input(common.t("basket_target"), value="Oletus", key="basket_target", help=common.t("basket_target_help"))
 

@@ -23,7 +23,13 @@ with common.user_errors():
         format_func=lambda n: f"{n} ({next(c.count for c in collections if c.name == n)})" if n else all_label,
         key=f"basket_collection_{common.lang()}",
     )
-    excerpts = store.excerpts(choice or None)
+    in_collection = store.excerpts(choice or None)
+    codes = dict(ui.code_counts(in_collection))
+    code = st.selectbox(
+        t("code_filter"), ["", *codes], format_func=lambda c: f"{c} ({codes[c]})" if c else t("all_codes"),
+        key=f"basket_code_{common.lang()}",
+    )
+    excerpts = store.excerpts(choice or None, code=code or None) if code in codes else in_collection
     rows = ui.basket_rows(excerpts)
     # Unsaved edits live in the session (not only in the table widget, which forgets them
     # when the user opens another page), so they are still here on return.
@@ -45,12 +51,15 @@ with common.user_errors():
         disabled=[c for c in rows[0] if c not in ui.BASKET_EDITABLE] if rows else True,
         column_config={
             "id": st.column_config.NumberColumn("#", width="small"),
+            "esikatselu": st.column_config.TextColumn("Ote" if common.lang() == "fi" else "Excerpt", width="large",
+                                                      help="Otteen alku; koko teksti viimeisenä sarakkeena."
+                                                      if common.lang() == "fi" else "The start; the whole text is the last column."),
             "kokoelma": st.column_config.TextColumn(t("collection"), required=True),
             "teema": st.column_config.TextColumn(t("theme"), width="medium"),
             "osio": st.column_config.NumberColumn("Osio" if common.lang() == "fi" else "Section", width="small"),
             "sivu": st.column_config.NumberColumn("s.", width="small"),
             "vuosi": st.column_config.NumberColumn(t("year"), width="small", format="%d"),
-            "teksti": st.column_config.TextColumn("Ote" if common.lang() == "fi" else "Excerpt", width="large"),
+            "teksti": st.column_config.TextColumn("Koko ote" if common.lang() == "fi" else "Whole excerpt", width="large"),
             "muistiinpano": st.column_config.TextColumn(t("note"), width="medium"),
             "koodit": st.column_config.TextColumn(t("codes"), help="pilkulla erotettuina / comma-separated"),
             "poista": st.column_config.CheckboxColumn(t("remove"), width="small"),
@@ -107,3 +116,18 @@ with common.user_errors():
             icon="⬇️",
             width="stretch",
         )
+
+    st.subheader(t("code_table"))
+    code_columns, code_rows = ui.code_theme_rows(in_collection)
+    if code_rows:
+        st.dataframe([{header: row[key] for key, header, _ in code_columns} for row in code_rows],
+                     hide_index=True, width="stretch")
+        from textkit.export import render_table
+
+        table_cols = st.columns(2)
+        for column, fmt in zip(table_cols, ("xlsx", "csv")):
+            column.download_button(
+                f"{t('code_table')} {fmt.upper()}", data=render_table(code_columns, code_rows, fmt, sheet="Koodit"),
+                file_name=ui.export_file_name(f"koodit {choice}", fmt), mime=ui.EXPORT_MIME[fmt],
+                key=f"code_table_{fmt}", icon="⬇️", width="stretch",
+            )

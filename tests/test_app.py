@@ -259,6 +259,39 @@ def test_add_to_basket_turns_into_in_basket(app):
     assert again.label == "Korissa ✓" and again.disabled
 
 
+def test_language_choice_survives_a_reload_through_the_address(app_models):
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    app.radio(key="lang").set_value("en").run()
+    assert app.query_params.get("lang") in ("en", ["en"])
+    reloaded = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    reloaded.query_params["lang"] = "en"
+    reloaded.run()
+    assert reloaded.title[0].value == "Search" and reloaded.radio(key="lang").value == "en"
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT).run()      # no ?lang=: Finnish, no parameter
+    assert fresh.title[0].value == "Haku" and "lang" not in fresh.query_params
+
+
+def test_basket_codes_with_counts_filter_and_code_by_theme_table(app, app_models):
+    from textkit.excerpts import Basket, find_passage
+
+    store = Basket(app_models / "excerpts.sqlite3")
+    store.add(find_passage("2024-01-2-001"), codes=["arviointi", "TE24"])
+    store.add(find_passage("2024-02-2-001"), codes=["arviointi"])
+    store.add(find_passage("2024-03-2-001"))
+    open_page(app, "otteet")
+    codes = app.selectbox(key="basket_code_fi")
+    assert codes.options == ["Kaikki koodit", "arviointi (2)", "TE24 (1)"]
+    table = app.data_editor[0].value
+    assert list(table.columns[:2]) == ["id", "esikatselu"] and len(table) == 3
+    codes.set_value("TE24").run()
+    _assert_clean(app)
+    assert len(app.data_editor[0].value) == 1
+    code_table = app.dataframe[-1].value
+    assert list(code_table["Koodi"]) == ["arviointi", "TE24", "(ei koodia)"]
+    assert list(code_table["Yhteensä"]) == [2, 1, 1]
+    assert any(d.label.startswith("Koodit teemoittain") for d in app.get("download_button"))
+
+
 def test_bad_query_gives_a_finnish_message_not_a_traceback(app):
     search(app, "EI kunta", expect_clean=False)
     assert not app.exception

@@ -176,3 +176,16 @@ def test_funded_projects_tables_and_download(edition_2024):
     assert not any(cell.startswith(("=", "+", "@")) for row in table[1:] for cell in row)
     book = load_workbook(io.BytesIO(ui.projects_table(edition_2024, "xlsx")))
     assert book.active.max_row == len(rows) + 1
+
+
+def test_basket_preview_code_counts_and_code_by_theme_table():
+    e = lambda theme, codes, text="x": SimpleNamespace(theme=theme, codes=codes, text=text)   # noqa: E731
+    excerpts = [e("A", ("arviointi", "TE24")), e("B", ("arviointi",)), e("A", ()), e("B", ("TE24",)), e("B", ("arviointi",))]
+    assert ui.code_counts(excerpts) == [("arviointi", 3), ("TE24", 2)]
+    columns, rows = ui.code_theme_rows(excerpts)
+    assert [header for _, header, _ in columns] == ["Koodi", "A", "B", "Yhteensä"]
+    assert [[row[key] for key, _, _ in columns] for row in rows] == [
+        ["arviointi", 1, 2, 3], ["TE24", 1, 1, 2], ["(ei koodia)", 1, 0, 1]]
+    long = "sana " * 100
+    assert ui.preview(long).endswith(" …") and len(ui.preview(long)) <= ui.PREVIEW_CHARS + 2
+    assert ui.preview("lyhyt\nteksti") == "lyhyt teksti"

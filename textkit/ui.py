@@ -248,6 +248,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "same_edition": ("Valitse kaksi eri vuosikatsausta.", "Choose two different editions."),
     # Otteet
     "basket_empty": ("Kori on tyhjä. Lisää otteita Haku-sivulta.", "The basket is empty. Add excerpts on the Search page."),
+    "code_filter": ("Koodi", "Code"),
+    "all_codes": ("Kaikki koodit", "All codes"),
+    "code_table": ("Koodit teemoittain", "Codes by theme"),
     "save_changes": ("Tallenna muutokset", "Save changes"),
     "saved": ("Muutokset tallennettu.", "Changes saved."),
     "unsaved_edits": (
@@ -752,8 +755,10 @@ def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
     """One editable table row per excerpt; codes as comma-separated text, "poista" unticked."""
     return [
         {
-            # Editable columns first, so they are visible without scrolling sideways.
+            # The excerpt's start first (its whole text is the last column), then the editable
+            # columns, so both are visible without scrolling sideways.
             "id": e.id,
+            "esikatselu": preview(e.text),
             "kokoelma": e.collection,
             "muistiinpano": e.note,
             "koodit": ", ".join(e.codes),
@@ -766,6 +771,49 @@ def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
         }
         for e in excerpts
     ]
+
+
+PREVIEW_CHARS = 140
+
+
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """The start of a text on one line, cut at a word, with "…" when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def code_counts(excerpts: Iterable[Any]) -> list[tuple[str, int]]:
+    """Every code of the excerpts with the number of excerpts that carry it, most used first."""
+    counts: dict[str, int] = {}
+    for e in excerpts:
+        for code in dict.fromkeys(e.codes):
+            counts[code] = counts.get(code, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+
+
+CODE_TABLE_UNCODED = "(ei koodia)"
+
+
+def code_theme_rows(excerpts: Sequence[Any]) -> tuple[list[tuple[str, str, int]], list[dict[str, Any]]]:
+    """The code × theme table: one row per code (most used first, uncoded excerpts last), one
+    column per theme (in the order the themes first appear), counts of excerpts, and a total.
+    Returns (columns as (key, header, width) for the export, rows)."""
+    themes = list(dict.fromkeys(e.theme for e in excerpts))
+    codes = [c for c, _ in code_counts(excerpts)]
+    uncoded = [e for e in excerpts if not e.codes]
+    columns = [("koodi", "Koodi", 24)] + [(f"t{i}", theme, 18) for i, theme in enumerate(themes)] + [("yht", "Yhteensä", 10)]
+    rows = []
+    for code in codes + ([CODE_TABLE_UNCODED] if uncoded else []):
+        chosen = uncoded if code == CODE_TABLE_UNCODED else [e for e in excerpts if code in e.codes]
+        row: dict[str, Any] = {"koodi": code}
+        for i, theme in enumerate(themes):
+            row[f"t{i}"] = sum(1 for e in chosen if e.theme == theme)
+        row["yht"] = len(chosen)
+        rows.append(row)
+    return columns, rows
 
 
 @dataclass(frozen=True)
