@@ -425,8 +425,12 @@ def test_export_buttons_produce_real_files(app, app_models, monkeypatch):
     passage = find_passage("2024-01-2-006")
     Basket(app_models / "excerpts.sqlite3").add(passage, note="muistiin", codes=["TE24"])
     open_page(app, "otteet")
-    assert [b.label for b in app.download_button] == ["XLSX", "DOCX", "CSV", "Markdown"]
-    assert set(served) == {"otteet.xlsx", "otteet.docx", "otteet.csv", "otteet.md"}
+    assert [b.label for b in app.download_button] == ["XLSX", "DOCX", "CSV", "Markdown",
+                                                      "Koodit teemoittain XLSX", "Koodit teemoittain CSV"]
+    assert set(served) == {"otteet.xlsx", "otteet.docx", "otteet.csv", "otteet.md",
+                           "otteet-koodit.xlsx", "otteet-koodit.csv"}
+    codes = served["otteet-koodit.csv"].decode("utf-8-sig").splitlines()
+    assert codes[0] == "Koodi;Työmarkkinoiden kohtaanto;Yhteensä" and codes[1] == "TE24;1;1"
 
     sheet = openpyxl.load_workbook(io.BytesIO(served["otteet.xlsx"])).active
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
