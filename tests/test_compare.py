@@ -75,6 +75,17 @@ def test_shared_terms_occur_in_both_themes(comparison):
     assert all(s.count_a >= 2 and s.count_b >= 2 for s in comparison.shared)
 
 
+def test_shared_terms_leave_out_what_nearly_every_theme_uses(comparison, edition_2024):
+    from textkit.compare import SHARED_MAX_SPREAD, _edition_documents, _theme_counts
+
+    counts = _theme_counts(_edition_documents(2024, None, None))
+    spread = {s.term: sum(1 for c in counts.values() if s.term in c) for s in comparison.shared}
+    assert spread and all(n < SHARED_MAX_SPREAD * len(counts) for n in spread.values())
+    everywhere = [t for t in counts[comparison.themes[0].theme_id]
+                  if sum(1 for c in counts.values() if t in c) >= SHARED_MAX_SPREAD * len(counts)]
+    assert everywhere   # such terms exist (yhteistyö, alue …) and are the ones left out
+
+
 def test_headers_side_by_side_with_paid_share(comparison, edition_2024):
     a, b = comparison.themes
     assert (a.number, b.number) == (1, 5)

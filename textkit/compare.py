@@ -34,6 +34,10 @@ N_EXAMPLES = 2
 TOPIC_CHANGE = 0.03       # a topic rose/fell when its share changed by at least 3 points
 TOPIC_ABSENT = 0.02       # … is new/gone when its share was below 2 % on the other side
 SNIPPET_CHARS = 90
+# A term that nearly every theme uses says nothing about what two themes share: with at least
+# SHARED_MIN_THEMES themes, shared terms used by this share of all themes are left out.
+SHARED_MAX_SPREAD = 0.75
+SHARED_MIN_THEMES = 4
 
 
 # ---------------------------------------------------------------- records
@@ -546,6 +550,8 @@ def _shared(counts: dict[str, Counter], a_id: str, b_id: str) -> list[SharedTerm
         if a[term] < 2 or b[term] < 2:
             continue
         df = sum(1 for c in counts.values() if term in c)
+        if n_themes >= SHARED_MIN_THEMES and df >= SHARED_MAX_SPREAD * n_themes:
+            continue
         score = math.sqrt((1000 * a[term] / na) * (1000 * b[term] / nb)) * math.log(1 + n_themes / df)
         shared.append(SharedTerm(term, a[term], b[term], round(score, 3)))
     shared.sort(key=lambda s: (-s.score, s.term))
