@@ -249,8 +249,6 @@ def render_table(columns: Sequence[tuple[str, str, int]], rows: Iterable[dict[st
     if fmt != "xlsx":
         raise TextkitError(f"Taulukon voi viedä vain XLSX- tai CSV-muodossa, ei {fmt!r}.")
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet_ = book.active
@@ -258,17 +256,7 @@ def render_table(columns: Sequence[tuple[str, str, int]], rows: Iterable[dict[st
     sheet_.append([header for _, header, _ in columns])
     for row in rows:
         sheet_.append([_xml_safe(row.get(key)) for key, _, _ in columns])
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for cells in sheet_.iter_rows():
-        for cell in cells:
-            _text_cell(cell)
-            cell.alignment = wrap
-    for cell in sheet_[1]:
-        cell.font = Font(bold=True)
-    for index, (_, _, width) in enumerate(columns, start=1):
-        sheet_.column_dimensions[get_column_letter(index)].width = width
-    sheet_.freeze_panes = "A2"
-    sheet_.auto_filter.ref = sheet_.dimensions
+    _format_sheet(sheet_, columns)
     if title:
         book.properties.title = _xml_safe(title)
     buffer = io.BytesIO()
@@ -317,8 +305,6 @@ def _columns(search: SearchForms) -> tuple[tuple[str, str, int], ...]:
 
 def _render_xlsx(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     columns = _columns(search)
     book = Workbook()
@@ -338,23 +324,32 @@ def _render_xlsx(excerpts: list[Excerpt], title: str, search: SearchForms) -> by
         for f in search.forms:
             forms_sheet.append([_xml_safe(v) for v in (f.form, f.count, f.passages, _MATCH_LABELS.get(f.match, f.match), f.word)])
         sheets.append((forms_sheet, forms_columns))
-    wrap = Alignment(wrap_text=True, vertical="top")
     for one, cols in sheets:
-        for cells in one.iter_rows():
-            for cell in cells:
-                _text_cell(cell)
-                cell.alignment = wrap
-        for cell in one[1]:
-            cell.font = Font(bold=True)
-        for index, (_, _, width) in enumerate(cols, start=1):
-            one.column_dimensions[get_column_letter(index)].width = width
-        one.freeze_panes = "A2"
-        one.auto_filter.ref = one.dimensions
+        _format_sheet(one, cols)
     if title:
         book.properties.title = title
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _format_sheet(sheet, columns: Sequence[tuple[str, str, int]]) -> None:
+    """Every cell as text (formula-safe), wrapped; a bold, frozen header row with filters;
+    column widths from `columns` (key, header, width)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            _text_cell(cell)
+            cell.alignment = wrap
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, (_, _, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
 
 
 def _text_cell(cell) -> None:
