@@ -62,6 +62,10 @@ if [ -z "$python" ]; then
   exit 1
 fi
 
+# pip's notes about unreachable local mirrors and setuptools' editable-install banner (real
+# errors still shown).
+pip_noise="is ignored: it is neither|BuildBackendWarning|return '\\\\n'.join|^ *$|^ *!! *$|^ *\\*{20,} *$|Please be careful with folders|name as your package as they may take|WheelFile\\(wheel_path"
+
 stamp=.venv/.textkit-installed
 if [ ! -x .venv/bin/python ]; then
   echo "textkit setup: creating virtual environment .venv ($("$python" --version))"
@@ -69,16 +73,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "textkit setup: installing Python dependencies into .venv (first time takes a minute)"
-  # Filter pip's notes about unreachable local mirrors and setuptools' editable-install
-  # banner; keep real errors.
   { .venv/bin/python -m pip install -q --upgrade pip >/dev/null && \
-    .venv/bin/python -m pip install -q -e ".[test]"; } 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|return '\\\\n'.join|^ *$|^ *!! *$|^ *\\*{20,} *$|Please be careful with folders|name as your package as they may take|WheelFile\\(wheel_path" >&2)
+    .venv/bin/python -m pip install -q -e ".[test]"; } 2> >(grep -v -E "$pip_noise" >&2)
   touch "$stamp"
 fi
 # --bench: the benchmark's reference systems (tantivy; bench/speed.py), not textkit's own.
 if [ "$want_bench" = 1 ] && ! .venv/bin/python -c "import tantivy" 2>/dev/null; then
   echo "textkit setup: installing the benchmark's reference systems (tantivy)"
-  .venv/bin/python -m pip install -q -e ".[test,bench]" 2> >(grep -v -E "is ignored: it is neither|BuildBackendWarning|^ *$" >&2)
+  .venv/bin/python -m pip install -q -e ".[test,bench]" 2> >(grep -v -E "$pip_noise" >&2)
 fi
 # simplemma's Finnish dictionary as an on-disk trie in the user's cache folder: built once per
 # machine (a few seconds), then every process opens it at once (textkit/analysis.py).
