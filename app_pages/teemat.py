@@ -46,6 +46,11 @@ with common.user_errors():
                 st.markdown(f"**{t('distinctive')}**")
                 if distinctive:
                     st.dataframe(ui.key_term_rows(distinctive), hide_index=True, width="stretch")
+                    st.caption("Hae sanaa tästä teemasta:" if lang == "fi" else "Search the term in this theme:")
+                    for term in distinctive:
+                        if st.button(term.term, key=f"term_{header.theme_id}_{term.term}"):
+                            st.session_state["query"] = ui.theme_term_query(term.term, header.theme_id)
+                            st.switch_page("app_pages/haku.py")
                 else:
                     st.caption(t("no_terms"))
 
@@ -76,6 +81,9 @@ with common.user_errors():
     st.subheader(t("similarity"))
     matrix = common.compare_all(edition)
     cells = pd.DataFrame(ui.similarity_rows(matrix))
+    duplicates = ui.near_duplicate_pairs(matrix)
+    rest = cells[~cells["lähes_sama"]]["samankaltaisuus"]
+    domain = [float(rest.min()), float(rest.max())] if len(rest) else [0.0, 1.0]
     order = [ui.theme_label(h) for h in matrix.themes]   # the labels of ui.similarity_rows
     base = alt.Chart(cells).encode(
         x=alt.X("teema_b:N", sort=order, title=None,
@@ -85,16 +93,26 @@ with common.user_errors():
     st.altair_chart(
         (
             base.mark_rect().encode(
-                color=alt.Color("samankaltaisuus:Q", title=t("similarity_pair"), scale=alt.Scale(scheme="greens")),
+                color=alt.Color("samankaltaisuus:Q", title=t("similarity_pair"),
+                                scale=alt.Scale(scheme="greens", domain=domain, clamp=True),
+                                legend=alt.Legend(orient="right", gradientLength=200)),
+                stroke=alt.condition("datum['lähes_sama']", alt.value("crimson"), alt.value(None)),
+                strokeWidth=alt.condition("datum['lähes_sama']", alt.value(3), alt.value(0)),
                 tooltip=["teema_a", "teema_b", alt.Tooltip("samankaltaisuus:Q", format=".2f")],
             )
             + base.mark_text(fontSize=10).encode(
                 text=alt.Text("samankaltaisuus:Q", format=".2f"),
-                color=alt.condition("datum.samankaltaisuus > 0.3", alt.value("white"), alt.value("black")),
+                color=alt.condition(f"datum.samankaltaisuus > {domain[0] + 0.6 * (domain[1] - domain[0])}",
+                                    alt.value("white"), alt.value("black")),
             )
         ).properties(height=alt.Step(30)),
         width="stretch",
     )
+    if duplicates:
+        labels = {h.theme_id: ui.theme_label(h) for h in matrix.themes}
+        st.caption(("Lähes samat teemaparit (punainen reunus, väriasteikon ulkopuolella): "
+                    if lang == "fi" else "Near-duplicate pairs (red border, outside the colour scale): ")
+                   + "; ".join(f"{labels[a]} – {labels[b]} ({s:.2f})" for a, b, s in duplicates))
 
     # Section 7 as records: who carries out the funded projects, and who works across themes.
     st.subheader(t("projects"))

@@ -89,6 +89,20 @@ def test_themes_page_compares_two_themes_side_by_side(app):
     assert len(charts) >= 2                                            # shared terms / topic mix / heatmap
 
 
+def test_a_distinctive_term_opens_its_search_within_the_theme(app):
+    open_page(app, "teemat")
+    theme = app.selectbox(key="theme_a").value
+    buttons = [b for b in app.button if b.key and b.key.startswith(f"term_{theme}_")]
+    assert buttons
+    term = buttons[0].label
+    buttons[0].click().run()
+    _assert_clean(app)
+    assert app.title[0].value == "Haku"
+    assert app.text_input(key="query").value == f"{term} teema:{theme}"
+    found = _result_themes(app)
+    assert found and len(set(found)) == 1                 # hits, all in the one theme
+
+
 def test_english_labels_on_request(app):
     app.radio(key="lang").set_value("en").run()
     assert app.title[0].value == "Search"

@@ -283,3 +283,55 @@ def test_all_themes_diff_counts_every_rising_and_falling_term(synthetic):
 
     text = format_edition_diff(overall)
     assert "yleistyneitä" in text and "harvinaistuneita" in text
+
+
+def _name_lemmas(name: str) -> set[str]:
+    from textkit.analysis import get_analyzer
+
+    return {tok.lemma for tok in get_analyzer().tokens(name)}
+
+
+def test_distinctive_terms_of_every_theme_are_subject_words_spread_over_passages(real, edition_2024):
+    from textkit.analysis import is_stop_lemma, word_class
+    from textkit.compare import CLOSED_WORD_CLASSES
+    from textkit.topics import REPORT_FRAME_WORDS, load_documents
+
+    docs = [d for d in load_documents(**real) if d.edition == 2024]
+    themes = list(edition_2024.themes)
+    named = 0
+    for a, b in zip(themes[::2], themes[1::2]):
+        c = compare_themes(a.id, b.id, **real)
+        for theme, terms in zip((a, b), c.distinctive):
+            assert terms, theme.id
+            passages = [set(d.lemmas.split()) for d in docs if d.theme_id == theme.id]
+            for t in terms:
+                assert not is_stop_lemma(t.term) and t.term not in REPORT_FRAME_WORDS, (theme.id, t.term)
+                assert word_class(t.term) not in CLOSED_WORD_CLASSES, (theme.id, t.term)
+                assert sum(t.term in p for p in passages) >= 2, (theme.id, t.term)
+            # the words of the theme's own name are what it is about: they still rank near the top
+            named += bool(_name_lemmas(theme.name) & {t.term for t in terms[:5]})
+    assert named >= len(themes) * 2 // 3, named
+
+
+def test_near_duplicate_themes_are_flagged_and_the_rest_are_not(real, edition_2024):
+    import re
+    from itertools import combinations
+
+    from textkit import ui
+
+    matrix = compare_all(**real)
+    # the pair of themes that print the most identical sentences (sections 2–5), from the text
+    sentence = re.compile(r"(?<=[.!?])\s+")
+    paragraphs = {t.id: {x for s in t.sections if 2 <= s.number <= 5 for p in s.passages
+                         for x in sentence.split(re.sub(r"\s+", " ", p.text).strip()) if len(x) > 60}
+                  for t in edition_2024.themes}
+    shared = {ab: len(paragraphs[ab[0]] & paragraphs[ab[1]]) for ab in combinations(paragraphs, 2)}
+    copied = max(shared, key=shared.get)
+    assert shared[copied] >= 5 and shared[copied] > 3 * sorted(shared.values())[-2], sorted(shared.values())[-3:]
+    flagged = ui.near_duplicate_pairs(matrix)
+    assert [frozenset(p[:2]) for p in flagged] == [frozenset(copied)]
+    rows = ui.similarity_rows(matrix)
+    marked = [r for r in rows if r["lähes_sama"]]
+    assert len(marked) == 2                                   # both cells of the pair
+    assert min(r["samankaltaisuus"] for r in marked) > 1.5 * max(
+        r["samankaltaisuus"] for r in rows if not r["lähes_sama"])

@@ -38,6 +38,14 @@ SNIPPET_CHARS = 90
 # SHARED_MIN_THEMES themes, shared terms used by this share of all themes are left out.
 SHARED_MAX_SPREAD = 0.75
 SHARED_MIN_THEMES = 4
+# A distinctive term must be spread over at least this many passages of its theme: one passage
+# repeating a word (a heading, a list) is not what the theme is about.
+DISTINCTIVE_MIN_PASSAGES = 2
+# Voikko word classes that never name a subject: adverbs (esillä, edelleen), pronouns,
+# conjunctions, adpositions, interjections, numerals and the negation verb.
+CLOSED_WORD_CLASSES = frozenset(
+    {"seikkasana", "asemosana", "sidesana", "suhdesana", "huudahdussana", "lukusana", "kieltosana"}
+)
 
 
 # ---------------------------------------------------------------- records
@@ -185,7 +193,8 @@ def compare_themes(theme_a: str, theme_b: str, *, edition: int | None = None,
         raise TextkitError(f"Valitse kaksi eri teemaa (molemmat ovat {a.id}).")
     docs = _edition_documents(ed.year, corpus_dir, models_dir)
     counts = _theme_counts(docs)
-    distinctive = tuple(tuple(_keyness(counts, t.id)) for t in (a, b))
+    spread = _theme_spread(docs)
+    distinctive = tuple(tuple(_keyness(counts, t.id, spread.get(t.id, Counter()))) for t in (a, b))
     names, sim = _similarity(counts)
     mix = _topic_mix([[d.passage_id for d in docs if d.theme_id == t.id] for t in (a, b)],
                      corpus_dir, models_dir)
@@ -502,6 +511,24 @@ def _theme_counts(docs: Sequence[Any]) -> dict[str, Counter]:
     return counts
 
 
+def _theme_spread(docs: Sequence[Any]) -> dict[str, Counter]:
+    """Per theme: in how many of its passages each lemma occurs."""
+    spread: dict[str, Counter] = {}
+    for d in docs:
+        spread.setdefault(d.theme_id, Counter()).update(set(d.lemmas.split()))
+    return spread
+
+
+def _is_subject_term(term: str) -> bool:
+    """False for stop/boilerplate/report-frame lemmas and closed-class words (by Voikko class)."""
+    from textkit.analysis import is_stop_lemma, word_class
+    from textkit.topics import REPORT_FRAME_WORDS
+
+    if is_stop_lemma(term) or term in REPORT_FRAME_WORDS:
+        return False
+    return word_class(term) not in CLOSED_WORD_CLASSES
+
+
 def _g2(a: int, b: int, c: int, d: int) -> float:
     """Log-likelihood G² of a term seen a times in c tokens versus b times in d tokens (Rayson & Garside)."""
     e1 = c * (a + b) / (c + d)
@@ -519,7 +546,9 @@ def _log_ratio(a: int, b: int, c: int, d: int) -> float:
     return math.log2(((a or 0.5) / c) / ((b or 0.5) / d))
 
 
-def _keyness(counts: dict[str, Counter], theme_id: str) -> list[KeyTerm]:
+def _keyness(counts: dict[str, Counter], theme_id: str, spread: Counter | None = None) -> list[KeyTerm]:
+    """The theme's terms by G² against the rest of the edition: subject words only (see
+    `_is_subject_term`), each in at least DISTINCTIVE_MIN_PASSAGES passages (`spread`)."""
     target = counts.get(theme_id, Counter())
     rest = Counter()
     for other, c in counts.items():
@@ -533,8 +562,10 @@ def _keyness(counts: dict[str, Counter], theme_id: str) -> list[KeyTerm]:
         b = rest.get(term, 0)
         if a < MIN_COUNT or a / c_total <= b / d_total:
             continue
+        if spread is not None and spread.get(term, 0) < DISTINCTIVE_MIN_PASSAGES:
+            continue
         g = _g2(a, b, c_total, d_total)
-        if g >= G2_CRITICAL:
+        if g >= G2_CRITICAL and _is_subject_term(term):
             terms.append(KeyTerm(term, round(g, 2), round(_log_ratio(a, b, c_total, d_total), 2), a, b,
                                  round(1000 * a / c_total, 2), round(1000 * b / d_total, 2)))
     terms.sort(key=lambda t: (-t.score, t.term))

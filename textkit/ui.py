@@ -1006,15 +1006,37 @@ def topic_mix_rows(mix: Iterable[Any], names: Sequence[str]) -> list[dict[str, A
     ]
 
 
+NEAR_DUPLICATE_FLOOR = 0.4     # a pair is a near-duplicate only above this similarity …
+NEAR_DUPLICATE_MARGIN = 0.1    # … and this far above the 95th percentile of all pairs
+
+
+def near_duplicate_pairs(matrix: Any) -> list[tuple[str, str, float]]:
+    """Pairs of themes (ids, similarity) far more alike than the rest, e.g. themes that print the
+    same paragraphs: above NEAR_DUPLICATE_FLOOR and the 95th percentile + NEAR_DUPLICATE_MARGIN."""
+    ids = [h.theme_id for h in matrix.themes]
+    pairs = [(ids[i], ids[j], float(matrix.matrix[i][j])) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    if len(pairs) < 2:
+        return []
+    values = sorted(v for _, _, v in pairs)
+    p95 = values[min(len(values) - 1, int(0.95 * (len(values) - 1)))]
+    threshold = max(NEAR_DUPLICATE_FLOOR, p95 + NEAR_DUPLICATE_MARGIN)
+    return sorted((p for p in pairs if p[2] > threshold), key=lambda p: -p[2])
+
+
 def similarity_rows(matrix: Any) -> list[dict[str, Any]]:
     """Long-form rows of the theme × theme similarity matrix, themes as "number. name".
 
     The diagonal (a theme with itself, always 1) is left out: it would stretch the
-    colour scale so that the real differences between themes all look pale.
+    colour scale so that the real differences between themes all look pale. `lähes_sama`
+    marks the near-duplicate pairs (`near_duplicate_pairs`), which the chart leaves out of
+    its colour domain for the same reason.
     """
     labels = [theme_label(h) for h in matrix.themes]
+    ids = [h.theme_id for h in matrix.themes]
+    dup = {frozenset((a, b)) for a, b, _ in near_duplicate_pairs(matrix)}
     return [
-        {"teema_a": labels[i], "teema_b": labels[j], "samankaltaisuus": float(value)}
+        {"teema_a": labels[i], "teema_b": labels[j], "samankaltaisuus": float(value),
+         "lähes_sama": frozenset((ids[i], ids[j])) in dup}
         for i, row in enumerate(matrix.matrix)
         for j, value in enumerate(row)
         if i != j
@@ -1166,3 +1188,8 @@ def editions_line(editions: Iterable[Edition], lang: str = "fi") -> str:
 # Longest theme label in a bar chart, in pixels (longer ones end in "…", the tooltip has them
 # whole): 170 leaves the bars room on a 390 px phone screen.
 CHART_LABEL_LIMIT = 170
+
+
+def theme_term_query(term: str, theme_id: str) -> str:
+    """The Haku query for a term within one theme (a distinctive term's link)."""
+    return f"{term} teema:{theme_id}"
