@@ -532,12 +532,22 @@ def test_cli_analyze_answers_as_the_index_was_built(index_2024, tmp_path):
     assert "työpaja" not in terms(tmp_path / "no-models")  # the word alone gives no evidence
 
 
-def test_the_term_pool_writes_the_same_postings_as_whooshs_own_pool(tmp_path, edition_2024, monkeypatch):
-    """textkit's grouped posting pool gives the segment exactly the postings Whoosh's sorting
-    pool gives it: every field's terms, and per term the same documents, weights and values."""
+def test_textkits_writer_writes_the_same_index_files_as_whooshs_own_writer(tmp_path, edition_2024, monkeypatch):
+    """textkit's segment writer (grouped posting pool, lean add_document, whole-block postings
+    writer) gives exactly the files Whoosh's own writer, pool and postings writer give, byte
+    for byte, and the same postings, stored fields and lengths read back."""
     from whoosh import index as whoosh_index
 
     from textkit import index as tk_index
+
+    def files(folder):
+        # Segment files are named after a random segment id; the TOC holds that id.
+        out = {}
+        for path in (folder / tk_index.INDEX_DIRNAME).iterdir():
+            if path.suffix in (".toc",) or path.name.endswith("WRITELOCK"):
+                continue
+            out[path.name.split(".", 1)[1]] = path.read_bytes()
+        return out
 
     def postings(folder):
         with whoosh_index.open_dir(str(folder / tk_index.INDEX_DIRNAME)).reader() as reader:
@@ -554,8 +564,12 @@ def test_the_term_pool_writes_the_same_postings_as_whooshs_own_pool(tmp_path, ed
 
     tk_index.build_index([edition_2024], tmp_path / "ours")
     ours = postings(tmp_path / "ours")
-    monkeypatch.setattr(tk_index, "_POOL", None)   # the writer keeps Whoosh's PostingPool
+    monkeypatch.setattr(tk_index, "_FAST_WRITER", False)   # Whoosh's SegmentWriter, PostingPool, W3PostingsWriter
     tk_index.build_index([edition_2024], tmp_path / "whoosh")
     theirs = postings(tmp_path / "whoosh")
     assert len(ours[0]) > 5_000
+    assert sum(len(p) > 128 for p in ours[0].values()) >= 5   # terms of several blocks
     assert ours == theirs
+    ours_files, their_files = files(tmp_path / "ours"), files(tmp_path / "whoosh")
+    assert sorted(ours_files) == ["_content_len.col", "_stored.col", "pst", "trm"]
+    assert ours_files == their_files

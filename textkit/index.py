@@ -35,14 +35,17 @@ from typing import Any, Iterable, Iterator, Sequence
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo
+from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.index import IndexError as WhooshIndexError
 from whoosh.reading import TermNotFound
 from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanWrappingMatcher
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util import make_binary_tree
+from whoosh.writing import SegmentWriter
 
 from textkit.errors import TextkitError
 from textkit.parse import NARRATIVE_SECTIONS
@@ -231,39 +234,213 @@ class _TermPool:
 
     Whoosh's pool makes a 5-tuple (field, term, document, weight, positions) of every posting
     and sorts them all when the writer commits (3.4 M tuples at 100×). Documents arrive in
-    number order, so the postings of one term are already in order: this pool keeps per term
-    the document numbers and weights in arrays (positions as given; most are one shared
-    cached value) and sorts only the distinct terms. The segment gets exactly the same
-    postings in the same order (tests/test_index.py compares both pools' indexes). Like the
-    768 MB limit textkit gave Whoosh's pool, it holds everything in memory until commit."""
+    number order, so the postings of one term are already in order: this pool keeps per field
+    and term the document numbers and weights in arrays (positions as given; most are one
+    shared cached value) and sorts only the distinct terms. `_SegmentWriter` hands it a document's
+    postings of a field at once, and `_FieldWriter` writes each term's postings as whole
+    blocks. The segment gets exactly the same bytes (tests/test_index.py builds the index
+    both ways and compares the files). Like the 768 MB limit textkit gave Whoosh's pool, it
+    holds everything in memory until commit."""
 
     def __init__(self) -> None:
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
-        self.fieldnames: set[str] = set()
+        self._fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+
+    @property
+    def fieldnames(self) -> set[str]:
+        return set(self._fields)
 
     def add(self, item) -> None:
+        """One posting, as Whoosh's writer gives it: (field, term, document, weight, value)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        entry = self._terms.get((fieldname, tbytes))
-        if entry is None:
-            self.fieldnames.add(fieldname)
-            entry = self._terms[(fieldname, tbytes)] = (array("I"), array("d"), [])
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(vbytes)
+        self.add_field_postings(fieldname, docnum, ((tbytes, 1, weight, vbytes),))
 
-    def iter_postings(self):
-        terms = self._terms
-        for key in sorted(terms):
-            fieldname, tbytes = key
-            docnums, weights, values = terms.pop(key)
+    def add_field_postings(self, fieldname: str, docnum: int, items) -> int:
+        """A document's postings of one field: (term, frequency, weight, value) each, as
+        Whoosh's `FieldType.index` yields them. Returns the field's length (the frequencies'
+        sum)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        length = 0
+        get = terms.get
+        for tbytes, freq, weight, vbytes in items:
+            length += freq
+            entry = get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("d"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+        return length
+
+    def iter_postings(self) -> "_TermGroups":
+        return _TermGroups(self._fields)
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+
+
+class _TermGroups:
+    """The pool's postings in Whoosh's order (field, then term), one term at a time:
+    (field, term, document numbers, weights, values); the arrays are released as they go.
+    Iterating one posting at a time (Whoosh's FieldWriter interface) also works."""
+
+    def __init__(self, fields: dict[str, dict[bytes, tuple[array, array, list]]]) -> None:
+        self._fields = fields
+
+    def terms(self) -> Iterator[tuple[str, bytes, array, array, list]]:
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                docnums, weights, values = terms.pop(tbytes)
+                yield fieldname, tbytes, docnums, weights, values
+
+    def __iter__(self):
+        for fieldname, tbytes, docnums, weights, values in self.terms():
             for i, docnum in enumerate(docnums):
                 yield fieldname, tbytes, docnum, weights[i], values[i]
 
-    def cleanup(self) -> None:
-        self._terms.clear()
+
+_FAST_WRITER = True   # False: Whoosh's own writer, pool and postings writer (tests compare)
 
 
-_POOL = _TermPool   # None: Whoosh's own sorting pool (tests compare the two)
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with textkit's pool and a leaner `add_document`: Whoosh's, for
+    textkit's schema (no document or field boosts, no vectors, columns or spelling: checked
+    here), minus its per-posting work. Each field's postings go to the pool in one call, and
+    ID fields, whose values repeat (edition, theme, section), are analysed once per value. The
+    same postings, lengths and stored values reach the segment (tests/test_index.py)."""
+
+    def __init__(self, ix) -> None:
+        super().__init__(ix, limitmb=768, compound=False, codec=_Codec())
+        for name, field in ix.schema.items():
+            if field.vector or field.column_type or field.separate_spelling():
+                raise ValueError(f"field {name}: vectors, columns and spelling need Whoosh's add_document")
+        self.pool = _TermPool()
+        self._id_postings: dict[tuple[str, Any], tuple] = {}
+
+    def add_document(self, **fields) -> None:
+        self._check_state()
+        perdoc = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        add_postings = self.pool.add_field_postings
+        cache = self._id_postings
+        perdoc.start_doc(docnum)
+        try:
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    if isinstance(field, WordsField):
+                        items = field.index(value)
+                    else:
+                        key = (fieldname, value)
+                        items = cache.get(key)
+                        if items is None:
+                            items = cache[key] = tuple(field.index(value))
+                    length = add_postings(fieldname, docnum, items)
+                    if not field.scorable:
+                        length = 0
+                perdoc.add_field(fieldname, field, value if field.stored else None, length)
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+
+class _FieldWriter(W3FieldWriter):
+    """Whoosh's W3FieldWriter, writing each term of textkit's pool (`_TermGroups`) as whole
+    blocks instead of one `add_posting` call per posting: the bytes W3PostingsWriter writes
+    (same blocks, block info, term info), with the codec's settings (no length statistics,
+    no compression, never inlined). Anything else goes through Whoosh's own code."""
+
+    def add_postings(self, schema, lengths, items):
+        codec = self._codec
+        if not isinstance(items, _TermGroups) or lengths is not None or codec._compression \
+                or codec._inlinelimit > 1:
+            return super().add_postings(schema, lengths, items)
+        last_field = None
+        offset = self._postfile.tell()   # then counted here (tell() is slow on Whoosh's files)
+        for fieldname, tbytes, docnums, weights, values in items.terms():
+            if fieldname != last_field:
+                if last_field is not None:
+                    self.finish_field()
+                self.start_field(fieldname, schema[fieldname])
+                last_field = fieldname
+                fixed = self._format.fixed_value_size()
+            self._btext = tbytes
+            terminfo = _write_term_postings(self._postfile, offset, codec._blocklimit, fixed, docnums, weights, values)
+            offset += terminfo.extent()[1]
+            self._tindex.add(pack_ushort(self._fieldid) + tbytes, terminfo.to_bytes())
+        if last_field is not None:
+            self.finish_field()
+
+
+def _write_term_postings(postfile, start: int, blocklimit: int, fixed: int | None, docnums: array,
+                         weights: array, values: list) -> W3TermInfo:
+    """One term's posting list as W3PostingsWriter writes it (uncompressed blocks of
+    `blocklimit` postings, block stats without field lengths) at offset `start` of
+    `postfile`; its term info."""
+    terminfo = W3TermInfo()
+    out = [WHOOSH3_HEADER_MAGIC]
+    n = len(docnums)
+    total_weight = 0.0
+    max_weight = 0
+    for lo in range(0, n, blocklimit):
+        hi = min(n, lo + blocklimit)
+        ids = docnums[lo:hi]
+        raw = weights[lo:hi]
+        w32 = array("f", raw)                     # W3PostingsWriter keeps weights as floats
+        block_max = max(0, max(raw))
+        total_weight += sum(w32)
+        max_weight = max(max_weight, block_max)
+        count = hi - lo
+        if w32.count(1.0) == count:
+            mini_weights = None
+        elif w32.count(w32[0]) == count:
+            mini_weights = w32[0]
+        else:
+            mini_weights = tuple(w32)
+        if fixed is None or fixed < 0:
+            mini_values = tuple(v for v in values[lo:hi] if v)
+        elif fixed == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(v for v in values[lo:hi] if v)
+        deltas = tuple(b - a for a, b in zip((0, *ids[:-1]), ids))
+        databytes = pickle.dumps((deltas, mini_weights, mini_values), 2)
+        infobytes = pickle.dumps((count, ids[-1], block_max, 0, 0, 0), 2)
+        size = len(infobytes) + len(databytes)
+        out.append(pack_int(-size if hi == n else size))
+        out.append(infobytes)
+        out.append(databytes)
+    data = b"".join(out)
+    postfile.write(data)
+    terminfo._weight = total_weight
+    terminfo._df = n
+    terminfo._maxweight = max_weight
+    terminfo._minid = docnums[0]
+    terminfo._maxid = docnums[-1]
+    terminfo.set_extent(start, len(data))
+    return terminfo
+
+
+class _PerDocWriter(W3PerDocWriter):
+    """Whoosh's per-document writer, storing the stored fields with zlib level 0 (see _Codec)."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, _STORED_COLUMN if fieldname == "_stored" else column)
+
+
+# Whoosh's stored-fields column (a pickle per document in a zlib stream) at level 0: still a
+# zlib stream, so any Whoosh reads it, but not compressed.
+_STORED_COLUMN = PickleColumn(CompressedBytesColumn(level=0))
 
 
 class _Codec(W3Codec):
@@ -277,13 +454,21 @@ class _Codec(W3Codec):
     Posting blocks are written without zlib compression: it only made the index smaller on
     disk (2024 at 10×: 10.3 → 7.0 MB) and cost 7 % of the index build (and a decompression
     per block read at search time). Blocks say whether they are compressed, so older indexes
-    still read.
+    still read. The stored fields (a passage's text, fields and word offsets) are written as
+    zlib streams at level 0, i.e. not compressed: compressing them cost 1.2 s of the build
+    at 100× (stored column 28 → 47 MB); Whoosh's reader reads either.
     """
 
     length_stats = False
 
     def __init__(self, blocklimit: int = 128, compression: int = 0, inlinelimit: int = 1) -> None:
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def per_document_writer(self, storage, segment):
+        return _PerDocWriter(self, storage, segment)
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
 
 
 SCHEMA = Schema(
@@ -375,9 +560,10 @@ def build_index(editions: Sequence[Any], models_dir: Path, progress: ProgressFn 
     # Whoosh's pool spilled to sorted runs on disk beyond limitmb; 768 MB kept a 100-edition
     # corpus in memory (bench at 100×: build 70 → 50 s CPU). _TermPool replaces it: grouped
     # by term, in memory, nothing sorted but the distinct terms.
-    writer = ix.writer(limitmb=768, compound=False, codec=_Codec())
-    if _POOL is not None:
-        writer.pool = _POOL()
+    if _FAST_WRITER:
+        writer = _SegmentWriter(ix)
+    else:
+        writer = ix.writer(limitmb=768, compound=False, codec=_Codec())
     try:
         step = max(1, total // 100)
         clock = add_stage_time("analysis", clock)

@@ -41,14 +41,16 @@ def year_mentions(text: str, edition_year: int | None = None) -> list[YearMentio
     masked = _mask_urls(text)
     mentions: list[YearMention] = []
     taken: list[tuple[int, int]] = []
-    for m in _RANGE_RE.finditer(masked):
+    # Every range and year starts "19" or "20": without them the two scans find nothing.
+    numbers = "19" in masked or "20" in masked
+    for m in _RANGE_RE.finditer(masked) if numbers else ():
         first = int(m.group("first"))
         last = _expand_two_digit(first, m.group("last"))
         taken.append(m.span())
         if last is None or not first < last <= first + MAX_RANGE_YEARS - 1:
             continue   # a programme period or nonsense: not a year the text is about
         mentions.append(YearMention(m.start(), m.end(), text[m.start():m.end()], tuple(range(first, last + 1))))
-    for m in _YEAR_RE.finditer(masked):
+    for m in _YEAR_RE.finditer(masked) if numbers else ():
         if any(a <= m.start() < b for a, b in taken):
             continue
         year = int(m.group("year"))
@@ -116,6 +118,8 @@ _RELATIVE_RE = re.compile(
 
 def _mask_urls(text: str) -> str:
     """Blank out web addresses (same length, so offsets stay valid): their digits are not years."""
+    if "/" not in text and "www." not in text.lower():
+        return text   # every address _URL_RE matches has one of them (the quick test saves the scan)
     return _URL_RE.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
