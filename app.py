@@ -14,11 +14,11 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-st.set_page_config(page_title="textkit – ESR+ teemakatsaukset", page_icon="🔎", layout="wide")
-
 # The language survives a reload through the address: ?lang=en (Finnish is the default).
 if "lang" not in st.session_state and st.query_params.get("lang") in ui.LANGUAGES:
     st.session_state["lang"] = st.query_params["lang"]
+
+st.set_page_config(page_title=f"textkit – {common.t('app_title')}", page_icon="🔎", layout="wide")
 
 with st.sidebar:
     st.radio(
@@ -58,7 +58,7 @@ try:
     with common.user_errors():
         common.ensure_models()
         if message := st.session_state.pop("basket_error", None):
-            st.error(message, icon="🚨")
+            st.error(ui.translate_error(message, common.lang()), icon="🚨")
         page.run()
 except Exception as exc:  # noqa: BLE001 - a bug must not show the user a traceback
     common.unexpected_error(exc)

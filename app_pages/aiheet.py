@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-t = common.t
+t = common.translator()
 st.title(t("page_topics"))
 
 with common.user_errors():
@@ -16,13 +16,7 @@ with common.user_errors():
     names = common.theme_names()
     lang = common.lang()
 
-    st.caption(
-        f"{result.k} aihetta osioista 2–5, {result.settings.get('documents', '?')} kappaletta. "
-        "Teemakohtaisia sanoja on vaimennettu, jotta teemojen yli toistuvat aiheet erottuvat."
-        if lang == "fi"
-        else f"{result.k} topics from sections 2–5, {result.settings.get('documents', '?')} passages. "
-        "Theme-specific terms are damped so that subjects recurring across themes stand out."
-    )
+    st.caption(t("topics_caption", k=result.k, documents=result.settings.get("documents", "?")))
 
     # Clicking a row of the table chooses the topic (the select box below follows it).
     def _clicked() -> None:
@@ -39,9 +33,8 @@ with common.user_errors():
         selection_mode="single-row",
         height=36 * (len(topics) + 1) + 4,   # every topic visible without scrolling the table
         column_config={
-            ("spread" if lang == "en" else "levinneisyys"): st.column_config.ProgressColumn(
-                format="%.1f", min_value=0, max_value=len(names) or 12,
-                help="Efektiivinen teemojen määrä / effective number of themes",
+            ui.column("levinneisyys", lang): st.column_config.ProgressColumn(
+                format="%.1f", min_value=0, max_value=len(names) or 12, help=t("spread_help"),
             ),
         },
     )
@@ -80,13 +73,9 @@ with common.user_errors():
     st.subheader(t("topic_year"))
     by_year = pd.DataFrame(ui.topic_share_rows(topics, "by_year"))
     if by_year.empty:
-        st.info("Tekstissä ei mainita vuosia." if lang == "fi" else "The text mentions no years.")
+        st.info(t("no_years"))
     else:
-        st.caption(
-            "Kunkin vuoden maininnat: mitä aiheita lauseet, joissa vuosi mainitaan, käsittelevät."
-            if lang == "fi"
-            else "For each year: the topics of the sentences that mention it."
-        )
+        st.caption(t("year_caption"))
         st.altair_chart(
             alt.Chart(by_year)
             .mark_line(point=True)
@@ -105,11 +94,7 @@ with common.user_errors():
     st.subheader(t("topic_edition"))
     by_edition = pd.DataFrame(ui.topic_share_rows(topics, "by_edition"))
     if by_edition["ryhmä"].nunique() < 2:
-        st.caption(
-            "Aineistossa on yksi vuosikatsaus; kun lisäät seuraavan, kaavio näyttää aiheiden osuudet vuosittain."
-            if lang == "fi"
-            else "The corpus has one edition; add the next one to see topic shares per edition."
-        )
+        st.caption(t("one_edition_topics"))
     common.grouped_bars(
         by_edition, bar="aihe", group="ryhmä", value="osuus", value_title=t("share"), bar_sort=topic_order,
         bar_axis=topic_axis, legend_title=t("edition"), tooltip_titles=(t("topic"), t("edition")), vertical=True,
@@ -138,16 +123,12 @@ with common.user_errors():
         st.success(t("name_saved"))
     members = ui.topic_passages(result, chosen)
     passages = common.passages()
-    st.caption(
-        f"{len(members)} kappaletta, joiden pääaihe tämä on; vahvimmat ensin."
-        if lang == "fi"
-        else f"{len(members)} passages with this as their main topic; strongest first."
-    )
+    st.caption(t("topic_members", n=len(members)))
     for i, member in enumerate(members[:30]):
         passage = passages.get(member.passage_id)
         head = (
             f"{names.get(member.theme_id, member.theme_id)} · {ui.section_name(member.section, lang)}"
-            f" · {member.edition}" + (f" · s. {passage.page}" if passage and passage.page else "") + f" · {member.weight:.0%}"
+            f" · {member.edition}" + (f" · {t('page_abbr')} {passage.page}" if passage and passage.page else "") + f" · {member.weight:.0%}"
         )
         with st.expander(head, expanded=i < 3):
             st.write(passage.text if passage else member.passage_id)

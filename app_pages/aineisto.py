@@ -7,7 +7,7 @@ from app_pages import common
 from textkit import ui
 from textkit.paths import corpus_dir
 
-t = common.t
+t = common.translator()
 st.title(t("page_corpus"))
 
 if message := st.session_state.pop("corpus_message", None):
@@ -99,7 +99,7 @@ if uploaded is not None:
                 st.markdown("\n".join(f"- `{line}`" for line in summary.removed))
         if summary.warnings:
             st.warning(
-                f"**{t('warnings')}**\n\n" + "\n".join(f"- {w}" for w in summary.warnings),
+                f"**{t('warnings')}**\n\n" + "\n".join(f"- {ui.translate_error(w, common.lang())}" for w in summary.warnings),
                 icon="⚠️",
             )
         else:

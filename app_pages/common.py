@@ -32,6 +32,13 @@ def t(key: str, **values: Any) -> str:
     return ui.label(key, lang(), **values)
 
 
+def translator() -> Any:
+    """`t` bound to the language of this run. Pages use it, also in widgets' format_func, which
+    AppTest calls outside the script run (where the session's language cannot be read)."""
+    chosen = lang()
+    return lambda key, **values: ui.label(key, chosen, **values)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Show a TextkitError as the message it carries (its English form in English mode), not as a traceback."""
@@ -123,7 +130,7 @@ def ensure_models(force: bool = False) -> None:
     bar = slot.progress(0.0, text=heading)
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{heading} {message}")
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{heading} {ui.translate_error(message, lang())}")
 
     build_models(force=force, progress=progress)
     slot.empty()
@@ -409,7 +416,7 @@ def grouped_bars(
     side by side within it, the groups told apart by colour with the legend on top.
 
     `share`: the value is a fraction, shown as per cent. `tooltip_titles`: names for the bar
-    and group fields in the tooltip (else the column names). Horizontal bars unless `vertical`.
+    and group fields in the tooltip (else their `ui.column` titles). Horizontal bars unless `vertical`.
     """
     import altair as alt
 
@@ -417,12 +424,10 @@ def grouped_bars(
     bar_enc = dict(title=None, sort=bar_sort, axis=bar_axis if bar_axis is not None else undefined)
     value_enc = dict(title=value_title, axis=alt.Axis(format="%") if share else undefined)
     legend = alt.Legend(orient="top", labelLimit=legend_limit if legend_limit is not None else undefined)
-    value_tip = alt.Tooltip(f"{value}:Q", format=".1%") if share else value
-    if tooltip_titles:
-        tooltip = [alt.Tooltip(bar, title=tooltip_titles[0]), alt.Tooltip(group, title=tooltip_titles[1]),
-                   alt.Tooltip(f"{value}:Q", title=value_title, format=".1%" if share else undefined)]
-    else:
-        tooltip = [bar, group, value_tip]
+    # Tooltip titles in the user's language (the fields are the rows' Finnish column names).
+    titles = tooltip_titles or (ui.column(bar, lang()), ui.column(group, lang()))
+    tooltip = [alt.Tooltip(bar, title=titles[0]), alt.Tooltip(group, title=titles[1]),
+               alt.Tooltip(f"{value}:Q", title=value_title, format=".1%" if share else undefined)]
     if vertical:
         positions = dict(x=alt.X(f"{bar}:N", **bar_enc), xOffset=f"{group}:N", y=alt.Y(f"{value}:Q", **value_enc))
     else:

@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-t = common.t
+t = common.translator()
 lang = common.lang()
 st.title(t("page_search"))
 
@@ -119,7 +119,7 @@ def _concordance_view(conc, names) -> None:
         export_cols = st.columns(2)
         for column, fmt in zip(export_cols, ("xlsx", "csv")):
             column.download_button(
-                fmt.upper(), data=kwic.render_lines(lines, fmt, title=f"Konkordanssi: {conc.query}"),
+                fmt.upper(), data=kwic.render_lines(lines, fmt, title=f"{t('view_kwic')}: {conc.query}"),
                 file_name=ui.export_file_name(f"kwic {conc.query}", fmt), mime=ui.EXPORT_MIME[fmt],
                 key=f"kwic_export_{fmt}", icon="⬇️", width="stretch",
             )
@@ -152,9 +152,7 @@ def _frequencies_view(conc) -> None:
     freq, _, _ = common.reading(conc)
     names = common.theme_names()
     st.caption(f"{ui.count(freq.occurrences, 'occurrence', lang)} · {ui.count(freq.words, 'word', lang)} · "
-               f"{freq.per_1000:.2f} {t('per_1000')}".replace(".", ",") if lang == "fi" else
-               f"{ui.count(freq.occurrences, 'occurrence', lang)} · {ui.count(freq.words, 'word', lang)} · "
-               f"{freq.per_1000:.2f} {t('per_1000')}")
+               f"{ui.format_decimal(freq.per_1000, lang)} {t('per_1000')}")
     rows = pd.DataFrame([{"teema": ui.wrap_label(names.get(r.key, r.label)), "teema_koko": names.get(r.key, r.label),
                           "per_1000": r.per_1000, "esiintymiä": r.occurrences, "sanoja": r.words}
                          for r in freq.by_theme])
@@ -164,7 +162,8 @@ def _frequencies_view(conc) -> None:
             x=alt.X("per_1000:Q", title=t("per_1000")),
             y=alt.Y("teema:N", sort="-x", title=None, axis=label_axis),
             tooltip=[alt.Tooltip("teema_koko", title=t("theme")), alt.Tooltip("per_1000:Q", title=t("per_1000")),
-                     alt.Tooltip("esiintymiä:Q"), alt.Tooltip("sanoja:Q")],
+                     alt.Tooltip("esiintymiä:Q", title=ui.column("esiintymiä", lang)),
+                     alt.Tooltip("sanoja:Q", title=ui.column("sanoja", lang))],
         ).properties(height=alt.Step(44)),
         width="stretch",
     )
@@ -175,7 +174,9 @@ def _frequencies_view(conc) -> None:
     )
     st.altair_chart(
         (base.mark_rect().encode(color=alt.Color("osumia:Q", title=t("hits"), scale=alt.Scale(scheme="blues")),
-                                 tooltip=[alt.Tooltip("teema_koko", title=t("theme")), "osio", "osumia"])
+                                 tooltip=[alt.Tooltip("teema_koko", title=t("theme")),
+                                          alt.Tooltip("osio", title=ui.column("osio", lang)),
+                                          alt.Tooltip("osumia", title=t("hits"))])
          + base.mark_text(fontSize=12).encode(
              text="osumia:Q",
              color=alt.condition(f"datum.osumia > {max(1, int(cells['osumia'].max()) // 2)}", alt.value("white"),
@@ -299,7 +300,7 @@ with common.user_errors():
             # The same passage in several editions is one card that names them.
             for hit, in_editions in ui.collapse_editions(hits):
                 with st.container(border=True):
-                    page = f" · s. {hit.page}" if hit.page else ""
+                    page = f" · {t('page_abbr')} {hit.page}" if hit.page else ""
                     st.caption(f"{hit.edition} · {ui.section_name(hit.section, lang)}{page} · {hit.passage_id}")
                     if len(in_editions) > 1:
                         st.caption(f"📚 {t('in_editions', years=', '.join(map(str, in_editions)))}")

@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-t = common.t
+t = common.translator()
 st.title(t("page_basket"))
 
 with common.user_errors():
@@ -15,7 +15,7 @@ with common.user_errors():
         st.info(t("basket_empty"), icon="🧺")
         st.stop()
 
-    all_label = "Kaikki kokoelmat" if common.lang() == "fi" else "All collections"
+    all_label = t("all_collections")
     names = [c.name for c in collections]
     choice = st.selectbox(
         t("collection"),
@@ -35,12 +35,7 @@ with common.user_errors():
     # when the user opens another page), so they are still here on return.
     pending = st.session_state.setdefault("basket_pending", {})
 
-    st.caption(
-        "Muokkaa kokoelmaa, muistiinpanoa ja koodeja (pilkulla erotettuina) suoraan taulukossa, "
-        "rastita poistettavat ja tallenna."
-        if common.lang() == "fi"
-        else "Edit the collection, note and codes (comma-separated) in the table, tick rows to remove, then save."
-    )
+    st.caption(t("basket_edit_help"))
     # A new editor key after each save resets the editor's pending edits to the saved table.
     version = st.session_state.setdefault("basket_version", 0)
     edited = st.data_editor(
@@ -51,17 +46,15 @@ with common.user_errors():
         disabled=[c for c in rows[0] if c not in ui.BASKET_EDITABLE] if rows else True,
         column_config={
             "id": st.column_config.NumberColumn("#", width="small"),
-            "esikatselu": st.column_config.TextColumn("Ote" if common.lang() == "fi" else "Excerpt", width="large",
-                                                      help="Otteen alku; koko teksti viimeisenä sarakkeena."
-                                                      if common.lang() == "fi" else "The start; the whole text is the last column."),
+            "esikatselu": st.column_config.TextColumn(t("col_excerpt"), width="large", help=t("col_excerpt_help")),
             "kokoelma": st.column_config.TextColumn(t("collection"), required=True),
             "teema": st.column_config.TextColumn(t("theme"), width="medium"),
-            "osio": st.column_config.NumberColumn("Osio" if common.lang() == "fi" else "Section", width="small"),
-            "sivu": st.column_config.NumberColumn("s.", width="small"),
+            "osio": st.column_config.NumberColumn(t("col_section"), width="small"),
+            "sivu": st.column_config.NumberColumn(t("page_abbr"), width="small"),
             "vuosi": st.column_config.NumberColumn(t("year"), width="small", format="%d"),
-            "teksti": st.column_config.TextColumn("Koko ote" if common.lang() == "fi" else "Whole excerpt", width="large"),
+            "teksti": st.column_config.TextColumn(t("col_whole_excerpt"), width="large"),
             "muistiinpano": st.column_config.TextColumn(t("note"), width="medium"),
-            "koodit": st.column_config.TextColumn(t("codes"), help="pilkulla erotettuina / comma-separated"),
+            "koodit": st.column_config.TextColumn(t("codes"), help=t("codes_help")),
             "poista": st.column_config.CheckboxColumn(t("remove"), width="small"),
         },
         width="stretch",
@@ -94,8 +87,7 @@ with common.user_errors():
     # The quotations as they will be cited in the exports.
     from textkit.export import cite, markdown_text
 
-    with st.expander(("Otteet lähdeviitteineen" if common.lang() == "fi" else "Excerpts with citations")
-                     + f" ({len(excerpts)})"):
+    with st.expander(f"{t('with_citations')} ({len(excerpts)})"):
         for excerpt in excerpts:
             st.markdown(f"**#{excerpt.id}** · {cite(excerpt)}")
             st.html(f"<blockquote>{ui.highlight_html(excerpt.text, ())}</blockquote>")   # escaped text
@@ -118,7 +110,7 @@ with common.user_errors():
         )
 
     st.subheader(t("code_table"))
-    code_columns, code_rows = ui.code_theme_rows(in_collection)
+    code_columns, code_rows = ui.code_theme_rows(in_collection, common.lang())
     if code_rows:
         st.dataframe([{header: row[key] for key, header, _ in code_columns} for row in code_rows],
                      hide_index=True, width="stretch")

@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-t = common.t
+t = common.translator()
 lang = common.lang()
 st.title(t("page_themes"))
 
@@ -25,28 +25,26 @@ with common.user_errors():
     theme_b = col_b.selectbox(t("theme_b"), ids, index=min(1, len(ids) - 1), format_func=themes.get, key="theme_b")
 
     if theme_a == theme_b:
-        st.info("Valitse kaksi eri teemaa." if lang == "fi" else "Choose two different themes.")
+        st.info(t("same_theme"))
     else:
         comparison = common.compare_themes(theme_a, theme_b, edition)
         st.metric(
-            t("similarity_pair"), f"{comparison.similarity:.2f}",
-            help="Kosinisamankaltaisuus osioiden 2–5 perusmuotojen TF-IDF-painoista (0 = ei yhteistä, 1 = sama)."
-            if lang == "fi" else "Cosine similarity over TF-IDF of the lemmas of sections 2–5 (0 = nothing shared, 1 = same).",
+            t("similarity_pair"), f"{comparison.similarity:.2f}", help=t("similarity_help"),
         )
         side_a, side_b = st.columns(2)
         for column, header, distinctive in zip((side_a, side_b), comparison.themes, comparison.distinctive):
             with column:
                 st.caption(f"{header.ministry} · {header.period}")
                 st.markdown(f"**{t('funding')}**")
-                st.dataframe(ui.funding_rows(header), hide_index=True, width="stretch")
+                st.dataframe(ui.funding_rows(header, lang), hide_index=True, width="stretch")
                 st.progress(
                     min(max(header.paid_share or 0.0, 0.0), 1.0),
-                    text=f"{t('paid_share')}: {ui.format_percent(header.paid_share)}",
+                    text=f"{t('paid_share')}: {ui.format_percent(header.paid_share, lang)}",
                 )
                 st.markdown(f"**{t('distinctive')}**")
                 if distinctive:
-                    st.dataframe(ui.key_term_rows(distinctive), hide_index=True, width="stretch")
-                    st.caption("Hae sanaa tästä teemasta:" if lang == "fi" else "Search the term in this theme:")
+                    st.dataframe(ui.key_term_rows(distinctive, lang), hide_index=True, width="stretch")
+                    st.caption(t("search_term_in_theme"))
                     for term in distinctive:
                         if st.button(term.term, key=f"term_{header.theme_id}_{term.term}"):
                             st.session_state["query"] = ui.theme_term_query(term.term, header.theme_id)
@@ -56,12 +54,10 @@ with common.user_errors():
 
         st.subheader(t("shared"))
         if comparison.shared:
-            shared = pd.DataFrame(ui.shared_term_rows(comparison.shared)).melt(
-                id_vars="sana", var_name="teema", value_name="määrä"
-            )
+            shared = pd.DataFrame(ui.shared_term_rows(comparison.shared))
             shared["teema"] = shared["teema"].map({"A": themes[theme_a], "B": themes[theme_b]})
             common.grouped_bars(
-                shared, bar="sana", group="teema", value="määrä", value_title="määrä" if lang == "fi" else "count",
+                shared, bar="sana", group="teema", value="määrä", value_title=ui.column("määrä", lang),
                 bar_sort=[s.term for s in comparison.shared], share=False, legend_limit=400,
                 height=max(120, 44 * len(comparison.shared)),
             )
@@ -76,7 +72,7 @@ with common.user_errors():
                 bar_axis=alt.Axis(labelLimit=280), legend_limit=400, height=34 * len(comparison.topic_mix) + 40,
             )
         else:
-            st.caption("Aihemallia ei ole." if lang == "fi" else "No topic model.")
+            st.caption(t("no_topic_model"))
 
     st.subheader(t("similarity"))
     matrix = common.compare_all(edition)
@@ -98,7 +94,8 @@ with common.user_errors():
                                 legend=alt.Legend(orient="right", gradientLength=200)),
                 stroke=alt.condition("datum['lähes_sama']", alt.value("crimson"), alt.value(None)),
                 strokeWidth=alt.condition("datum['lähes_sama']", alt.value(3), alt.value(0)),
-                tooltip=["teema_a", "teema_b", alt.Tooltip("samankaltaisuus:Q", format=".2f")],
+                tooltip=[alt.Tooltip("teema_a", title=t("theme_a")), alt.Tooltip("teema_b", title=t("theme_b")),
+                         alt.Tooltip("samankaltaisuus:Q", title=t("similarity_pair"), format=".2f")],
             )
             + base.mark_text(fontSize=10).encode(
                 text=alt.Text("samankaltaisuus:Q", format=".2f"),
@@ -110,9 +107,7 @@ with common.user_errors():
     )
     if duplicates:
         labels = {h.theme_id: ui.theme_label(h) for h in matrix.themes}
-        st.caption(("Lähes samat teemaparit (punainen reunus, väriasteikon ulkopuolella): "
-                    if lang == "fi" else "Near-duplicate pairs (red border, outside the colour scale): ")
-                   + "; ".join(f"{labels[a]} – {labels[b]} ({s:.2f})" for a, b, s in duplicates))
+        st.caption(t("near_duplicates", pairs="; ".join(f"{labels[a]} – {labels[b]} ({s:.2f})" for a, b, s in duplicates)))
 
     # Section 7 as records: who carries out the funded projects, and who works across themes.
     st.subheader(t("projects"))
@@ -125,17 +120,18 @@ with common.user_errors():
         top = pd.DataFrame(organisations[:15])
         st.altair_chart(
             alt.Chart(top).mark_bar().encode(
-                x=alt.X("hankkeita:Q", title="hankkeita" if lang == "fi" else "projects"),
+                x=alt.X("hankkeita:Q", title=ui.column("hankkeita", lang)),
                 y=alt.Y("organisaatio:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
-                color=alt.Color("teemoja:O", title="teemoja" if lang == "fi" else "themes",
+                color=alt.Color("teemoja:O", title=ui.column("teemoja", lang),
                                 scale=alt.Scale(scheme="blues")),
-                tooltip=["organisaatio", "hankkeita", "paatoteuttajana", "teemoja", "teemat"],
+                tooltip=[alt.Tooltip(name, title=ui.column(name, lang))
+                         for name in ("organisaatio", "hankkeita", "paatoteuttajana", "teemoja", "teemat")],
             ).properties(height=alt.Step(22)),
             width="stretch",
         )
         st.markdown(f"**{t('organisations')}**")
-        st.dataframe(organisations, hide_index=True, width="stretch")
-    st.dataframe(project_rows, hide_index=True, width="stretch")
+        st.dataframe(ui.headers(organisations, lang), hide_index=True, width="stretch")
+    st.dataframe(ui.headers(project_rows, lang), hide_index=True, width="stretch")
     left, right = st.columns(2)
     left.download_button(t("download_xlsx"), ui.projects_table(chosen, "xlsx"), f"hankkeet-{edition}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

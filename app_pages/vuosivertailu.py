@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import common
 from textkit import ui
 
-t = common.t
+t = common.translator()
 lang = common.lang()
 st.title(t("page_diff"))
 
@@ -15,10 +15,7 @@ def topic_shares(overall, from_year: int, to_year: int) -> None:
     """Every topic's share of the whole edition, the two editions side by side."""
     if not overall.topics:
         return
-    st.subheader(
-        f"Aiheiden osuudet koko katsauksessa {from_year} → {to_year}" if lang == "fi"
-        else f"Topic shares in the whole edition {from_year} → {to_year}"
-    )
+    st.subheader(t("topic_shares_heading", a=from_year, b=to_year))
     rows = pd.DataFrame(
         [
             {"aihe": ui.topic_label(c.topic, c.label), "vuosi": str(year), "osuus": share}
@@ -93,12 +90,7 @@ with common.user_errors():
     topic_changes = (diff.new_topics, diff.gone_topics, diff.rising_topics, diff.falling_topics)
     changed = any(term_changes + topic_changes)
     if not changed:
-        st.info(
-            f"Teeman teksti ei ole muuttunut tilastollisesti merkitsevästi vuodesta {from_year} vuoteen {to_year}."
-            if lang == "fi"
-            else f"The theme's text did not change significantly from {from_year} to {to_year}.",
-            icon="ℹ️",
-        )
+        st.info(t("no_change", a=from_year, b=to_year), icon="ℹ️")
 
     # 2 × 2 grids: four tables side by side would be too narrow to read.
     grids = (
@@ -113,7 +105,7 @@ with common.user_errors():
             with column:
                 st.markdown(f"**{t(key)}** ({len(changes)})")
                 if changes:
-                    st.dataframe(table_rows(changes, from_year, to_year), hide_index=True, width="stretch")
+                    st.dataframe(table_rows(changes, from_year, to_year, lang), hide_index=True, width="stretch")
                 else:
                     st.caption("–")
                 examples = [(c.term, e) for c in changes[:5] for e in c.examples[:1]] if with_examples else []

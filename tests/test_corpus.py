@@ -73,7 +73,7 @@ def test_add_edition_writes_file_and_manifest(corpus_copy):
 
 
 def test_add_edition_refuses_an_existing_year_unless_replace(corpus_copy):
-    with pytest.raises(TextkitError, match="already has the 2024 edition"):
+    with pytest.raises(TextkitError, match="on jo vuosikatsaus 2024"):
         add_edition(_synthetic_edition_text(), "uusi.txt", 2024)
     edition = add_edition(_synthetic_edition_text(), "uusi.txt", 2024, replace=True)
     assert len(edition.themes) == 2
@@ -94,11 +94,11 @@ def test_add_edition_file_name_cannot_leave_the_folder(corpus_copy):
 @pytest.mark.parametrize(
     ("data", "name", "year", "message"),
     [
-        (b"", "tyhja.txt", 2025, "tyhja.txt: the file is empty"),
-        (b"MZ\x90\x00", "ohjelma.exe", 2025, "ohjelma.exe: unsupported file type '.exe'"),
-        ("Kokousmuistio\n\nEi teemoja.".encode(), "muistio.txt", 2025, "muistio.txt: this does not look like"),
+        (b"", "tyhja.txt", 2025, "tyhja.txt: tiedosto on tyhjä"),
+        (b"MZ\x90\x00", "ohjelma.exe", 2025, "ohjelma.exe: tiedostotyyppi '.exe' ei käy"),
+        ("Kokousmuistio\n\nEi teemoja.".encode(), "muistio.txt", 2025, "muistio.txt: tämä ei näytä"),
         (b"%PDF-1.4 broken", "rikki.pdf", 2025, "rikki.pdf: "),
-        (b"abc", "katsaus.txt", 1066, "between 2000 and 2100"),
+        (b"abc", "katsaus.txt", 1066, "väliltä 2000–2100"),
     ],
 )
 def test_add_edition_refuses_bad_files_and_writes_nothing(corpus_copy, data, name, year, message):
@@ -112,18 +112,18 @@ def test_add_edition_refuses_bad_files_and_writes_nothing(corpus_copy, data, nam
 
 def test_add_edition_refuses_too_large_files(corpus_copy, monkeypatch):
     monkeypatch.setattr(corpus, "MAX_UPLOAD_BYTES", 1000)
-    with pytest.raises(TextkitError, match="too large"):
+    with pytest.raises(TextkitError, match="liian suuri"):
         add_edition(_synthetic_edition_text(2025), "iso.txt", 2025)
 
 
 @pytest.mark.parametrize(
     ("manifest", "message"),
     [
-        (None, "the corpus manifest is missing"),
-        ("[[edition]\nyear = ", "not valid TOML"),
-        ('[[edition]]\nyear = 2024\nfile = "a.txt"\n[[edition]]\nyear = 2024\nfile = "b.txt"\n', "year 2024 is listed twice"),
-        ('[[edition]]\nyear = "kaksituhatta"\nfile = "a.txt"\n', "needs a year"),
-        ('[[edition]]\nyear = 2024\nfile = "../a.txt"\n', "needs 'file'"),
+        (None, "aineiston luettelo puuttuu"),
+        ("[[edition]\nyear = ", "ei ole kelvollista TOMLia"),
+        ('[[edition]]\nyear = 2024\nfile = "a.txt"\n[[edition]]\nyear = 2024\nfile = "b.txt"\n', "vuosi 2024 on luettelossa kahdesti"),
+        ('[[edition]]\nyear = "kaksituhatta"\nfile = "a.txt"\n', "puuttuu vuosi"),
+        ('[[edition]]\nyear = 2024\nfile = "../a.txt"\n', "puuttuu 'file'"),
     ],
 )
 def test_bad_manifest_messages(tmp_path, manifest, message):
@@ -135,7 +135,7 @@ def test_bad_manifest_messages(tmp_path, manifest, message):
 
 def test_manifest_entry_for_a_missing_file(tmp_path):
     (tmp_path / "editions.toml").write_text('[[edition]]\nyear = 2024\nfile = "poissa.txt"\n', encoding="utf-8")
-    with pytest.raises(TextkitError, match="lists poissa.txt, which is not in"):
+    with pytest.raises(TextkitError, match="tiedostoa poissa.txt ei ole kansiossa"):
         load_editions(tmp_path)
 
 

@@ -104,7 +104,7 @@ def test_same_passage_in_another_collection_or_another_quote_is_separate(basket)
 
 
 def test_quote_must_come_from_the_passage(basket):
-    with pytest.raises(TextkitError, match="not part of passage 2024-11-2-007"):
+    with pytest.raises(TextkitError, match="ei ole kappaleesta 2024-11-2-007"):
         basket.add(LIST_PASSAGE, text="Tätä lausetta ei ole katsauksessa.")
     assert basket.excerpts() == []
 
@@ -123,7 +123,7 @@ def test_edit_note_codes_and_collection(basket):
 def test_moving_onto_an_existing_copy_is_refused(basket):
     a, _ = basket.add(LIST_PASSAGE, collection="A")
     basket.add(LIST_PASSAGE, collection="B")
-    with pytest.raises(TextkitError, match="already holds this quotation"):
+    with pytest.raises(TextkitError, match="on jo tämä lainaus"):
         basket.edit(a.id, collection="B")
     assert basket.get(a.id).collection == "A"
 
@@ -132,9 +132,9 @@ def test_remove_and_unknown_ids(basket):
     excerpt, _ = basket.add(LIST_PASSAGE)
     assert basket.remove(excerpt.id) == excerpt
     assert basket.excerpts() == []
-    with pytest.raises(TextkitError, match=f"No excerpt {excerpt.id}"):
+    with pytest.raises(TextkitError, match=f"Otetta {excerpt.id} ei ole"):
         basket.remove(excerpt.id)
-    with pytest.raises(TextkitError, match="must be a number"):
+    with pytest.raises(TextkitError, match="pitää olla numero"):
         basket.get("abc")
 
 
@@ -142,9 +142,9 @@ def test_filter_by_code_and_empty_collection_message(basket):
     basket.add(LIST_PASSAGE, codes=["Osallisuus"])
     basket.add(OTHER_PASSAGE, codes=["hankehaku"], collection="Haut")
     assert [e.passage_id for e in basket.excerpts(code="osallisuus")] == ["2024-11-2-007"]
-    with pytest.raises(TextkitError, match=r"'Puuttuva' has no excerpts.*Haut \(1\), Oletus \(1\)"):
+    with pytest.raises(TextkitError, match=r"'Puuttuva' ei ole otteita.*Haut \(1\), Oletus \(1\)"):
         basket.collection("Puuttuva")
-    with pytest.raises(TextkitError, match="name is empty"):
+    with pytest.raises(TextkitError, match="nimi ei voi olla tyhjä"):
         basket.add(LIST_PASSAGE, collection="   ")
 
 
@@ -219,7 +219,7 @@ def test_locked_database_says_so_and_changes_nothing(db):
     holder = sqlite3.connect(db, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")
-        with pytest.raises(TextkitError, match=rf"{db.name} is locked by another program"):
+        with pytest.raises(TextkitError, match=rf"{db.name} on toisen ohjelman tai istunnon lukitsema"):
             basket.add(OTHER_PASSAGE)
     finally:
         holder.execute("ROLLBACK")
@@ -232,7 +232,7 @@ def test_locked_database_says_so_and_changes_nothing(db):
 def test_file_that_is_not_a_database_is_reported_and_left_alone(db):
     garbage = b"Muistiinpanoja, ei tietokanta.\n" * 200
     db.write_bytes(garbage)
-    with pytest.raises(TextkitError, match=rf"{db} is damaged or not an SQLite database.*has not changed it"):
+    with pytest.raises(TextkitError, match=rf"{db} on rikki tai ei ole SQLite-tietokanta.*ei ole muuttanut sitä"):
         Basket(db)
     assert db.read_bytes() == garbage
 
@@ -264,7 +264,7 @@ def test_other_sqlite_database_is_not_taken_over(db):
     conn.execute("CREATE TABLE budget (euros INTEGER)")
     conn.commit()
     conn.close()
-    with pytest.raises(TextkitError, match="not a textkit excerpt database"):
+    with pytest.raises(TextkitError, match="ei textkitin otetietokanta"):
         Basket(db)
     conn = sqlite3.connect(db)
     assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["budget"]
@@ -281,12 +281,12 @@ def test_foreign_database_with_our_schema_version_is_left_byte_for_byte(db, user
     conn.commit()
     conn.close()
     before = db.read_bytes()
-    with pytest.raises(TextkitError, match=r"not a textkit excerpt database \(it has tables budget\).*not changed"):
+    with pytest.raises(TextkitError, match=r"ei textkitin otetietokanta \(sen taulut: budget\).*ei muutettu"):
         Basket(db)
     assert db.read_bytes() == before
     assert not db.with_name(db.name + "-wal").exists()
     assert main(["basket", "list", "--db", str(db)]) == 2
-    assert "not a textkit excerpt database" in capsys.readouterr().err
+    assert "ei textkitin otetietokanta" in capsys.readouterr().err
     assert db.read_bytes() == before
 
 
@@ -295,7 +295,7 @@ def test_newer_schema_is_refused(db):
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {excerpts_mod.SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(TextkitError, match="written by a newer textkit"):
+    with pytest.raises(TextkitError, match="kirjoittanut uudempi textkit"):
         Basket(db)
 
 
@@ -320,7 +320,7 @@ def test_migration_hook_upgrades_in_place_and_keeps_a_copy(db, monkeypatch):
 
 
 def test_path_that_is_a_folder_is_refused(tmp_path):
-    with pytest.raises(TextkitError, match="is a folder"):
+    with pytest.raises(TextkitError, match="on kansio"):
         Basket(tmp_path)
 
 
@@ -337,7 +337,7 @@ def test_find_passage_in_the_2024_edition():
     ref = excerpts_mod.find_passage("2024-01-2-001")
     assert (ref.edition, ref.theme, ref.section, ref.page) == (2024, "Työmarkkinoiden kohtaanto", 2, 3)
     assert cite(ref) == ISSUE_CITATION
-    with pytest.raises(TextkitError, match="No passage '2024-99-2-001' in the corpus"):
+    with pytest.raises(TextkitError, match="Kappaletta '2024-99-2-001' ei ole aineistossa"):
         excerpts_mod.find_passage("2024-99-2-001")
 
 
@@ -345,7 +345,7 @@ def test_select_sentences_quotes_exactly():
     text = excerpts_mod.find_passage("2024-01-2-001").text
     first_two = excerpts_mod.select_sentences(text, 1, 2)
     assert text.startswith(first_two) and len(first_two) < len(text)
-    with pytest.raises(TextkitError, match="outside the passage"):
+    with pytest.raises(TextkitError, match="kappaleen ulkopuolella"):
         excerpts_mod.select_sentences(text, 1, 999)
 
 
@@ -374,9 +374,9 @@ def test_cli_basket_round_trip(tmp_path, capsys):
     assert main(["basket", "remove", "2", "--db", db]) == 0
     assert "Removed #2" in capsys.readouterr().out
     assert main(["basket", "remove", "2", "--db", db]) == 2
-    assert "No excerpt 2" in capsys.readouterr().err
+    assert "Otetta 2 ei ole" in capsys.readouterr().err
     assert main(["basket", "add", "2024-77-2-001", "--db", db]) == 2
-    assert "No passage '2024-77-2-001'" in capsys.readouterr().err
+    assert "Kappaletta '2024-77-2-001' ei ole" in capsys.readouterr().err
 
 
 def test_rebuilding_models_keeps_the_basket(tmp_path, monkeypatch):

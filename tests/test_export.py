@@ -197,9 +197,9 @@ def test_format_from_extension_or_option():
     assert export.format_for("a/b.XLSX") == "xlsx"
     assert export.format_for("notes.markdown") == "md"
     assert export.format_for("out.txt", "csv") == "csv"
-    with pytest.raises(TextkitError, match="Cannot tell the export format from 'raportti.pdf'"):
+    with pytest.raises(TextkitError, match="Vientimuotoa ei voi päätellä nimestä 'raportti.pdf'"):
         export.format_for("raportti.pdf")
-    with pytest.raises(TextkitError, match="Unknown export format 'pdf'"):
+    with pytest.raises(TextkitError, match="Tuntematon vientimuoto 'pdf'"):
         export.format_for("x.csv", "pdf")
     with pytest.raises(TextkitError, match=r"pääte on \.xlsx, mutta muodoksi on annettu csv"):
         export.format_for("x.xlsx", "csv")
@@ -217,9 +217,9 @@ def test_mismatched_extension_and_format_never_overwrite_the_file(tmp_path, caps
 
 
 def test_bad_paths_are_reported(tmp_path):
-    with pytest.raises(TextkitError, match="the folder .*puuttuu does not exist"):
+    with pytest.raises(TextkitError, match="kansiota .*puuttuu ei ole"):
         export.write_export(EXCERPTS, tmp_path / "puuttuu" / "otteet.xlsx")
-    with pytest.raises(TextkitError, match="is a folder"):
+    with pytest.raises(TextkitError, match="on kansio"):
         export.write_export(EXCERPTS, tmp_path, "csv")
 
 
@@ -231,7 +231,7 @@ def test_failed_export_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(TextkitError, match="No space left on device. Any earlier file there is unchanged"):
+    with pytest.raises(TextkitError, match="No space left on device. Aiempi tiedosto on ennallaan"):
         export.write_export(EXCERPTS, out)
     assert out.read_text(encoding="utf-8") == "aiempi vienti"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["otteet.csv"]
@@ -247,7 +247,7 @@ def test_overwrite_replaces_an_existing_export(tmp_path):
 
 def test_empty_collection_writes_nothing(tmp_path):
     db = tmp_path / "excerpts.sqlite3"
-    with pytest.raises(TextkitError, match="'Tyhjä' has no excerpts"):
+    with pytest.raises(TextkitError, match="'Tyhjä' ei ole otteita"):
         export.export_collection("Tyhjä", tmp_path / "x.xlsx", db=db)
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -271,9 +271,9 @@ def test_cli_exports_a_collection(tmp_path, capsys):
 
 def test_cli_export_needs_a_query_or_a_collection(tmp_path, capsys):
     assert main(["export", "--out", str(tmp_path / "x.csv")]) == 2
-    assert "either a search query or --collection" in capsys.readouterr().err
+    assert "joko hakulauseke tai --collection" in capsys.readouterr().err
     assert main(["export", "--collection", "X", "--out", str(tmp_path / "x.pdf"), "--db", str(tmp_path / "d")]) == 2
-    assert "Cannot tell the export format" in capsys.readouterr().err
+    assert "Vientimuotoa ei voi päätellä" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- the real 2024 edition
@@ -353,7 +353,7 @@ def test_exports_of_a_search_carry_the_matched_forms(tmp_path, index_2024):
 
 
 def test_search_without_hits_writes_nothing(tmp_path, index_2024):
-    with pytest.raises(TextkitError, match="found nothing; no file was written"):
+    with pytest.raises(TextkitError, match="ei löytänyt mitään; tiedostoa ei kirjoitettu"):
         export.export_query("qqxyzzy", tmp_path / "tyhja.docx", models_dir=index_2024)
     assert list(tmp_path.iterdir()) == []
 

@@ -481,7 +481,7 @@ def test_missing_section_is_a_warning_and_parsing_continues():
     edition = parse_text(theme2[:start] + theme2[end:], year=2024, source="leikattu.txt")
     theme = edition.themes[0]
     assert [s.number for s in theme.sections] == [1, 2, 4, 5, 6, 7]
-    assert edition.warnings == ("leikattu.txt: theme 1 (Uusia työmahdollisuuksia työpaikkoja kehittämällä): section 3 is missing",)
+    assert edition.warnings == ("leikattu.txt: teema 1 (Uusia työmahdollisuuksia työpaikkoja kehittämällä): osio 3 puuttuu.",)
     assert theme.section(4).passages
 
 
@@ -550,7 +550,7 @@ def test_pdf_without_text_layer_is_refused(tmp_path):
     path = tmp_path / "skannattu.pdf"
     with path.open("wb") as handle:
         writer.write(handle)
-    with pytest.raises(TextkitError, match=r"skannattu\.pdf: the PDF has no text layer"):
+    with pytest.raises(TextkitError, match=r"skannattu\.pdf: PDF:ssä ei ole tekstikerrosta"):
         parse_file(path, year=2025)
 
 
@@ -569,14 +569,14 @@ def test_broken_pdf_and_docx_are_refused(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("tyhja-2024.txt", b"", r"tyhja-2024\.txt: the file is empty"),
-        ("valit-2024.txt", b"  \n\n \r\n", r"valit-2024\.txt: the file is empty"),
+        ("tyhja-2024.txt", b"", r"tyhja-2024\.txt: tiedosto on tyhjä"),
+        ("valit-2024.txt", b"  \n\n \r\n", r"valit-2024\.txt: tiedosto on tyhjä"),
         ("kuva-2024.txt", bytes(range(256)) * 40, r"kuva-2024\.txt: tiedosto on binääritiedosto"),
-        ("muistio-2024.txt", "Muistio\n\nTämä on kokouksen muistio.\n".encode(), r"muistio-2024\.txt: .*no theme"),
-        ("muistio.txt", "Muistio\n\nTämä on kokouksen muistio.\n".encode(), r"muistio\.txt: .*no theme"),
+        ("muistio-2024.txt", "Muistio\n\nTämä on kokouksen muistio.\n".encode(), r"muistio-2024\.txt: .*yhtään teemaa"),
+        ("muistio.txt", "Muistio\n\nTämä on kokouksen muistio.\n".encode(), r"muistio\.txt: .*yhtään teemaa"),
         ("venaja-2024.txt", "Отчёт о работе".encode("cp1251") * 10, r"venaja-2024\.txt: teksti ei ole UTF-8"),
         ("outo-2024.txt", b"Raportti \x81\x8d\x90 teksti", r"outo-2024\.txt: teksti ei ole UTF-8- eikä Windows-1252"),
-        ("taulukko-2024.xlsx", b"abc", r"taulukko-2024\.xlsx: unsupported file type"),
+        ("taulukko-2024.xlsx", b"abc", r"taulukko-2024\.xlsx: tiedostotyyppi '.xlsx' ei käy"),
     ],
 )
 def test_bad_input_gives_a_specific_message(tmp_path, name, content, message):
@@ -587,9 +587,9 @@ def test_bad_input_gives_a_specific_message(tmp_path, name, content, message):
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(TextkitError, match="no such file"):
+    with pytest.raises(TextkitError, match="tiedostoa ei ole"):
         parse_file(tmp_path / "ei-ole.txt")
-    with pytest.raises(TextkitError, match="is a folder"):
+    with pytest.raises(TextkitError, match="on kansio"):
         parse_file(tmp_path)
 
 
@@ -602,7 +602,7 @@ def test_year_comes_from_argument_name_or_title(tmp_path):
     edition = parse_file(tmp_path / "katsaus.txt")
     assert (edition.year, edition.reporting_date) == (2024, "2024-10-31")
     (tmp_path / "nimeton.txt").write_text(body, encoding="utf-8")
-    with pytest.raises(TextkitError, match=r"nimeton\.txt: cannot tell which year.*--year"):
+    with pytest.raises(TextkitError, match=r"nimeton\.txt: vuosikatsauksen vuotta ei voi päätellä.*--year"):
         parse_file(tmp_path / "nimeton.txt")
 
 
@@ -630,7 +630,7 @@ def test_cli_parse_summary_and_errors(capsys, tmp_path):
     empty.write_bytes(b"")
     assert main(["parse", str(empty)]) == 2
     captured = capsys.readouterr()
-    assert "tyhja.txt: the file is empty" in captured.err
+    assert "tyhja.txt: tiedosto on tyhjä" in captured.err
     assert "Traceback" not in captured.err and captured.out == ""
 
 
@@ -736,12 +736,12 @@ def test_parse_report_warns_of_a_funding_row_without_amount_and_a_theme_without_
     text = _front_matter() + "\n" + _theme_slice(1)
     no_amount = text.replace("a) julkinen rahoituskehys 14 000 000 e", "a) julkinen rahoituskehys")
     edition = parse_text(no_amount, year=2024, source="synteettinen.txt")
-    assert any("funding a) julkinen rahoituskehys has no amount" in w for w in edition.warnings)
+    assert any("rahoituksen a) julkinen rahoituskehys summa puuttuu" in w for w in edition.warnings)
     lines = text.split("\n")
     start = next(i for i, line in enumerate(lines) if line.startswith("2) Kuvaus"))
     end = next(i for i, line in enumerate(lines) if line.startswith("6) Linkkejä"))
     edition = parse_text("\n".join(lines[:start] + lines[end:]), year=2024, source="synteettinen.txt")
-    assert any("none of the narrative sections 2–5 has text" in w for w in edition.warnings)
+    assert any("yhdessäkään kertovista osioista 2–5 ei ole tekstiä" in w for w in edition.warnings)
     assert edition.pages is not None and "pages" in parse.format_summary(edition)
 
 

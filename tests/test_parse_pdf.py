@@ -129,7 +129,7 @@ def test_password_protected_pdf_is_refused(tmp_path):
     path = tmp_path / "suojattu.pdf"
     with path.open("wb") as handle:
         writer.write(handle)
-    with pytest.raises(TextkitError, match=r"suojattu\.pdf: the PDF is password-protected"):
+    with pytest.raises(TextkitError, match=r"suojattu\.pdf: PDF on suojattu salasanalla"):
         parse_file(path, year=2025)
 
 
@@ -152,7 +152,7 @@ def test_parse_report_lists_removed_lines_pages_and_warns_of_a_repeating_line(fo
         for k, page in enumerate(document.pages)
     ))
     warned = parse_document(leaky, year=2024)
-    assert any(f"the line '{header}' repeats on 51 pages inside passages" in w for w in warned.warnings)
+    assert any(f"rivi '{header}' toistuu 51 sivulla kappaleiden sisällä" in w for w in warned.warnings)
 
 
 def test_pdf_link_annotation_keeps_text_and_target(tmp_path):

@@ -27,8 +27,8 @@ from typing import Any, Iterable, Iterator, NamedTuple
 from textkit.errors import TextkitError
 
 INSTALL_HINT = (
-    "Install the Voikko library and its Finnish dictionary: run `make setup`, or on "
-    "Debian/Ubuntu `apt-get install libvoikko1 voikko-fi` (and `pip install libvoikko`)."
+    "Asenna Voikko-kirjasto ja sen suomen sanasto: aja `make setup` tai Debianissa/Ubuntussa "
+    "`apt-get install libvoikko1 voikko-fi` (ja `pip install libvoikko`)."
 )
 
 # Words longer than this are not words (hashes, glued URLs, extraction debris): no Voikko call.
@@ -869,7 +869,7 @@ def _build_tokenizer():
         import spacy
         from spacy.symbols import ORTH
     except ImportError as exc:  # pragma: no cover - the venv always has spaCy
-        raise TextkitError(f"spaCy is not installed ({exc}). Run `make setup`.") from exc
+        raise TextkitError(f"spaCy ei ole asennettu ({exc}). Aja `make setup`.") from exc
     nlp = spacy.blank("fi")
     tokenizer = nlp.tokenizer
     for abbrev in _EXTRA_SPECIAL:
@@ -961,12 +961,12 @@ def _voikko():
                 try:
                     import libvoikko
                 except ImportError as exc:
-                    raise TextkitError(f"The Python package libvoikko is not installed ({exc}). {INSTALL_HINT}") from exc
+                    raise TextkitError(f"Python-pakettia libvoikko ei ole asennettu ({exc}). {INSTALL_HINT}") from exc
                 try:
                     _VOIKKO = libvoikko.Voikko("fi")
                 except (OSError, libvoikko.VoikkoException) as exc:
                     raise TextkitError(
-                        f"The Voikko library or its Finnish dictionary could not be loaded ({exc}). {INSTALL_HINT}"
+                        f"Voikko-kirjastoa tai sen suomen sanastoa ei voitu ladata ({exc}). {INSTALL_HINT}"
                     ) from exc
     return _VOIKKO
 

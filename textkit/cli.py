@@ -327,7 +327,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from textkit.query import parse_sections
 
     if bool(args.query) == bool(args.collection):
-        raise TextkitError("Give either a search query or --collection NAME to export (not both).")
+        raise TextkitError("Anna vietäväksi joko hakulauseke tai --collection NIMI (ei molempia).")
     if args.collection:
         path, count = export.export_collection(args.collection, args.out, args.format, db=args.db)
     else:
@@ -360,8 +360,8 @@ def _cmd_basket(args: argparse.Namespace) -> int:
             print(f"    codes: {', '.join(excerpt.codes)}")
 
     if args.action in ("edit", "remove", "add") and not args.target:
-        what = "a passage id" if args.action == "add" else "an excerpt id"
-        raise TextkitError(f"basket {args.action} needs {what}.")
+        what = "kappaleen tunniste" if args.action == "add" else "otteen tunniste"
+        raise TextkitError(f"basket {args.action} tarvitsee: {what}.")
     if args.action == "add":
         source = basket_mod.find_passage(args.target)
         text = None
@@ -414,14 +414,14 @@ def _range_arg(value: str) -> tuple[int, int]:
     try:
         return int(first), int(last or first)
     except ValueError:
-        raise TextkitError(f"--sentences takes a number or a range such as 2-3, not {value!r}.") from None
+        raise TextkitError(f"--sentences on numero tai väli, esim. 2-3, ei {value!r}.") from None
 
 
 def _id_arg(value: str) -> int:
     try:
         return int(value.lstrip("#"))
     except ValueError:
-        raise TextkitError(f"Excerpt ids are numbers (see `textkit basket list`), not {value!r}.") from None
+        raise TextkitError(f"Otteiden tunnisteet ovat numeroita (ks. `textkit basket list`), ei {value!r}.") from None
 
 
 # ---------------------------------------------------------------- argument parsing

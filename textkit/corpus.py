@@ -69,27 +69,27 @@ def load_manifest(corpus_dir: str | Path | None = None) -> list[dict]:
     folder = resolve_dir(corpus_dir)
     path = folder / MANIFEST_NAME
     if not path.exists():
-        raise TextkitError(f"{path}: the corpus manifest is missing (expected {MANIFEST_NAME} in {folder})")
+        raise TextkitError(f"{path}: aineiston luettelo puuttuu (kansiossa {folder} pitäisi olla {MANIFEST_NAME}).")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TextkitError(f"{path}: the manifest is not valid TOML ({exc})") from None
+        raise TextkitError(f"{path}: aineiston luettelo ei ole kelvollista TOMLia ({exc}).") from None
     raw = data.get("edition", [])
     if not isinstance(raw, list):
-        raise TextkitError(f"{path}: 'edition' must be a list of [[edition]] tables")
+        raise TextkitError(f"{path}: 'edition' pitää olla luettelo [[edition]]-tauluja.")
     entries: list[dict] = []
     seen: set[int] = set()
     for k, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
-            raise TextkitError(f"{path}: edition entry {k} is not a table")
+            raise TextkitError(f"{path}: vuosikatsauksen rivi {k} ei ole taulu.")
         year = item.get("year")
         file = item.get("file")
         if not isinstance(year, int) or not (YEAR_MIN <= year <= YEAR_MAX):
-            raise TextkitError(f"{path}: edition entry {k} needs a year between {YEAR_MIN} and {YEAR_MAX}")
+            raise TextkitError(f"{path}: vuosikatsauksen riviltä {k} puuttuu vuosi väliltä {YEAR_MIN}–{YEAR_MAX}.")
         if not isinstance(file, str) or not file or Path(file).name != file:
-            raise TextkitError(f"{path}: edition {year} needs 'file', a file name in the corpus folder")
+            raise TextkitError(f"{path}: vuosikatsaukselta {year} puuttuu 'file', aineistokansiossa olevan tiedoston nimi.")
         if year in seen:
-            raise TextkitError(f"{path}: year {year} is listed twice")
+            raise TextkitError(f"{path}: vuosi {year} on luettelossa kahdesti.")
         seen.add(year)
         date = item.get("reporting_date", "")
         if isinstance(date, (_dt.date, _dt.datetime)):
@@ -114,7 +114,7 @@ def load_editions(corpus_dir: str | Path | None = None) -> list[Edition]:
     for entry in load_manifest(folder):
         path = folder / entry["file"]
         if not path.exists():
-            raise TextkitError(f"{folder / MANIFEST_NAME}: edition {entry['year']} lists {entry['file']}, which is not in {folder}")
+            raise TextkitError(f"{folder / MANIFEST_NAME}: vuosikatsauksen {entry['year']} tiedostoa {entry['file']} ei ole kansiossa {folder}.")
         stat = path.stat()
         key = (str(path), stat.st_size, stat.st_mtime_ns, entry["year"], entry["title"], entry["reporting_date"])
         with _cache_lock:
@@ -239,7 +239,7 @@ def safe_filename(filename: str, year: int) -> str:
     if not stem:
         stem = f"toteutuskatsaus-{year}"
     if suffix not in ALLOWED_SUFFIXES:
-        raise TextkitError(f"{filename}: unsupported file type '{suffix or '(none)'}'; use .pdf, .docx or .txt")
+        raise TextkitError(f"{filename}: tiedostotyyppi '{suffix or '–'}' ei käy; käytä .pdf-, .docx- tai .txt-tiedostoa.")
     if stem.lower() == Path(MANIFEST_NAME).stem:
         stem = f"{stem}-{year}"
     return stem + suffix
@@ -261,24 +261,24 @@ def _add_edition(
     from textkit.parse import parse_file
 
     if not isinstance(year, int) or not (YEAR_MIN <= year <= YEAR_MAX):
-        raise TextkitError(f"{filename}: the year must be between {YEAR_MIN} and {YEAR_MAX}, not {year!r}")
+        raise TextkitError(f"{filename}: vuoden pitää olla väliltä {YEAR_MIN}–{YEAR_MAX}, ei {year!r}.")
     if not data:
-        raise TextkitError(f"{filename}: the file is empty")
+        raise TextkitError(f"{filename}: tiedosto on tyhjä.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise TextkitError(f"{filename}: the file is too large ({len(data) // 1_000_000} MB, at most {MAX_UPLOAD_BYTES // 1_000_000} MB)")
+        raise TextkitError(f"{filename}: tiedosto on liian suuri ({len(data) // 1_000_000} Mt, enintään {MAX_UPLOAD_BYTES // 1_000_000} Mt).")
     name = safe_filename(filename, year)  # refuses other file types
     suffix = Path(name).suffix
     folder.mkdir(parents=True, exist_ok=True)
     entries = load_manifest(folder) if (folder / MANIFEST_NAME).exists() else []
     existing = next((e for e in entries if e["year"] == year), None)
     if existing and not replace:
-        raise TextkitError(f"{filename}: the corpus already has the {year} edition ({existing['file']}); choose replace to overwrite it")
+        raise TextkitError(f"{filename}: aineistossa on jo vuosikatsaus {year} ({existing['file']}); valitse korvaus, jos haluat korvata sen.")
     others = [e for e in entries if e["year"] != year]
     # Never overwrite another edition's file or a stray file that is not this year's.
     if any(e["file"] == name for e in others) or ((folder / name).exists() and not (existing and existing["file"] == name)):
         name = safe_filename(f"{Path(name).stem}-{year}{suffix}", year)
         if (folder / name).exists() and not (existing and existing["file"] == name):
-            raise TextkitError(f"{filename}: a file named {name} is already in {folder}; rename the file and try again")
+            raise TextkitError(f"{filename}: kansiossa {folder} on jo tiedosto {name}; nimeä tiedosto uudelleen ja yritä uudelleen.")
 
     # Parse before storing anything: a file that is not a report never enters the corpus.
     with tempfile.TemporaryDirectory(prefix="textkit-upload-") as tmp:

@@ -133,8 +133,8 @@ class Basket:
         if not excerpts:
             known = ", ".join(f"{c.name} ({c.count})" for c in self.collections()) or "none yet"
             raise TextkitError(
-                f"Collection {_clean_name(name, 'collection')!r} has no excerpts in {self.path}. "
-                f"Collections: {known}."
+                f"Kokoelmassa {_clean_name(name, 'collection')!r} ei ole otteita tiedostossa {self.path}. "
+                f"Kokoelmat: {known}."
             )
         return excerpts
 
@@ -216,8 +216,8 @@ class Basket:
                 conn.execute(f"UPDATE excerpts SET {assignments} WHERE id = :id", {**changes, "id": old.id})
             except sqlite3.IntegrityError:
                 raise TextkitError(
-                    f"Collection {changes['collection']!r} already holds this quotation "
-                    f"(excerpt {old.id} was not moved)."
+                    f"Kokoelmassa {changes['collection']!r} on jo tämä lainaus "
+                    f"(otetta {old.id} ei siirretty)."
                 ) from None
             return self._get(conn, old.id)
 
@@ -234,10 +234,10 @@ class Basket:
         try:
             key = int(excerpt_id)
         except (TypeError, ValueError):
-            raise TextkitError(f"Excerpt id must be a number, not {excerpt_id!r}.") from None
+            raise TextkitError(f"Otteen tunnisteen pitää olla numero, ei {excerpt_id!r}.") from None
         row = conn.execute(f"SELECT {_COLUMNS} FROM excerpts WHERE id = ?", (key,)).fetchone()
         if row is None:
-            raise TextkitError(f"No excerpt {key} in {self.path} (see `textkit basket list`).")
+            raise TextkitError(f"Otetta {key} ei ole tiedostossa {self.path} (ks. `textkit basket list`).")
         return _row_to_excerpt(row)
 
     def _open(self) -> None:
@@ -246,12 +246,12 @@ class Basket:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
             raise TextkitError(
-                f"Cannot use {self.path} as the excerpt database: {self.path.parent} is a file, not a folder."
+                f"Tiedostoa {self.path} ei voi käyttää otetietokantana: {self.path.parent} on tiedosto, ei kansio."
             ) from None
         except OSError as exc:
-            raise TextkitError(f"Cannot create the folder for the excerpt database {self.path}: {exc.strerror}.") from None
+            raise TextkitError(f"Otetietokannan {self.path} kansiota ei voi luoda: {exc.strerror}.") from None
         if self.path.is_dir():
-            raise TextkitError(f"The excerpt database path {self.path} is a folder; give a file name.")
+            raise TextkitError(f"Otetietokannan polku {self.path} on kansio; anna tiedostonimi.")
         existed = self.path.exists() and self.path.stat().st_size > 0
         if existed:
             # Everything about an existing file is checked over a read-only connection first:
@@ -282,9 +282,9 @@ class Basket:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise TextkitError(
-                        f"The excerpt database {self.path} was written by a newer textkit "
-                        f"(schema {version}, this version knows {SCHEMA_VERSION}). Update textkit; "
-                        "the file was not changed."
+                        f"Otetietokannan {self.path} on kirjoittanut uudempi textkit "
+                        f"(skeema {version}, tämä versio tuntee {SCHEMA_VERSION}). Päivitä textkit; "
+                        "tiedostoa ei muutettu."
                     )
                 tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
                 columns = {r[1] for r in conn.execute("PRAGMA table_info(excerpts)")}
@@ -356,18 +356,18 @@ class Basket:
             detail = str(exc)
             if "locked" in detail or "busy" in detail:
                 raise TextkitError(
-                    f"The excerpt database {self.path} is locked by another program or session "
-                    f"(waited {self.timeout:g} s). Try again in a moment; nothing was changed."
+                    f"Otetietokanta {self.path} on toisen ohjelman tai istunnon lukitsema "
+                    f"(odotettiin {self.timeout:g} s). Yritä hetken päästä uudelleen; mitään ei muutettu."
                 ) from None
             if "unable to open" in detail:
                 raise TextkitError(
-                    f"Cannot open the excerpt database {self.path}: the folder is missing or not writable."
+                    f"Otetietokantaa {self.path} ei voi avata: kansio puuttuu tai siihen ei voi kirjoittaa."
                 ) from None
             if "readonly" in detail:
-                raise TextkitError(f"The excerpt database {self.path} is read-only; nothing was changed.") from None
+                raise TextkitError(f"Otetietokanta {self.path} on vain luku -tilassa; mitään ei muutettu.") from None
             if "malformed" in detail or "not a database" in detail:
                 raise TextkitError(_damaged_message(self.path, detail)) from None
-            raise TextkitError(f"The excerpt database {self.path} could not be used: {detail}.") from None
+            raise TextkitError(f"Otetietokantaa {self.path} ei voitu käyttää: {detail}.") from None
         except sqlite3.DatabaseError as exc:
             raise TextkitError(_damaged_message(self.path, str(exc))) from None
 
@@ -401,8 +401,8 @@ def find_passage(passage_id: str, editions: Sequence[Any] | None = None) -> Pass
                             text=passage.text,
                         )
     raise TextkitError(
-        f"No passage {passage_id!r} in the corpus. Passage ids look like 2024-01-2-003 "
-        "(year-theme-section-ordinal); `textkit search QUERY --json` shows them."
+        f"Kappaletta {passage_id!r} ei ole aineistossa. Kappaleiden tunnisteet ovat muotoa 2024-01-2-003 "
+        "(vuosi-teema-osio-järjestysnumero); `textkit search HAKU --json` näyttää ne."
     )
 
 
@@ -414,7 +414,7 @@ def select_sentences(text: str, first: int, last: int | None = None) -> str:
     spans = get_analyzer().sentences(text)
     if not 1 <= first <= last <= len(spans):
         raise TextkitError(
-            f"Sentence range {first}–{last} is outside the passage, which has {len(spans)} sentence(s)."
+            f"Virkkeet {first}–{last} ovat kappaleen ulkopuolella; kappaleessa on {len(spans)} virkettä."
         )
     return text[spans[first - 1][0] : spans[last - 1][1]].strip()
 
@@ -503,8 +503,8 @@ def _quoted_text(source: Any, text: str | None) -> str:
     quoted = text.strip()
     if quoted not in passage and _WHITESPACE.sub(" ", quoted) not in _WHITESPACE.sub(" ", passage):
         raise TextkitError(
-            f"The quoted text is not part of passage {source.passage_id}; quote it exactly "
-            "(or leave the text out to take the whole passage)."
+            f"Lainattu teksti ei ole kappaleesta {source.passage_id}; lainaa se täsmälleen "
+            "(tai jätä teksti pois, niin koko kappale otetaan)."
         )
     return quoted
 
@@ -512,9 +512,9 @@ def _quoted_text(source: Any, text: str | None) -> str:
 def _clean_name(name: str, what: str) -> str:
     cleaned = _WHITESPACE.sub(" ", name or "").strip()
     if not cleaned:
-        raise TextkitError(f"The {what} name is empty.")
+        raise TextkitError("Kokoelman nimi ei voi olla tyhjä.")
     if len(cleaned) > _MAX_NAME_CHARS:
-        raise TextkitError(f"The {what} name is longer than {_MAX_NAME_CHARS} characters.")
+        raise TextkitError(f"Kokoelman nimi on yli {_MAX_NAME_CHARS} merkkiä pitkä.")
     return cleaned
 
 
@@ -538,15 +538,15 @@ def _now() -> str:
 
 
 def _foreign_message(path: Path, tables: Sequence[str]) -> str:
-    listing = ", ".join(tables[:5]) if tables else "none"
+    listing = ", ".join(tables[:5]) if tables else "–"
     return (
-        f"{path} is an SQLite database but not a textkit excerpt database "
-        f"(it has tables {listing}). Choose another file; this one was not changed."
+        f"{path} on SQLite-tietokanta mutta ei textkitin otetietokanta "
+        f"(sen taulut: {listing}). Valitse toinen tiedosto; tätä ei muutettu."
     )
 
 
 def _damaged_message(path: Path, detail: str) -> str:
     return (
-        f"The excerpt database {path} is damaged or not an SQLite database ({detail}). "
-        "textkit has not changed it. Restore it from a backup, or move it aside to start an empty basket."
+        f"Otetietokanta {path} on rikki tai ei ole SQLite-tietokanta ({detail}). "
+        "textkit ei ole muuttanut sitä. Palauta se varmuuskopiosta tai siirrä se syrjään, niin kori alkaa tyhjänä."
     )

@@ -114,7 +114,7 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
         fmt = fmt.lower().lstrip(".")
         fmt = "md" if fmt == "markdown" else fmt
         if fmt not in FORMATS:
-            raise TextkitError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+            raise TextkitError(f"Tuntematon vientimuoto {fmt!r}; käytä jotakin näistä: {', '.join(FORMATS)}.")
         named = _EXTENSIONS.get(Path(path).suffix.lower()) if str(path) else None
         if named and named != fmt:
             # "--out otteet.xlsx --format csv" would put CSV under an Excel name (and over an
@@ -127,8 +127,8 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in _EXTENSIONS:
         raise TextkitError(
-            f"Cannot tell the export format from {str(path)!r}: give the file one of the extensions "
-            f"{', '.join(sorted(_EXTENSIONS))} or use --format {{{','.join(FORMATS)}}}."
+            f"Vientimuotoa ei voi päätellä nimestä {str(path)!r}: anna tiedostolle jokin päätteistä "
+            f"{', '.join(sorted(_EXTENSIONS))} tai käytä valitsinta --format {{{','.join(FORMATS)}}}."
         )
     return _EXTENSIONS[suffix]
 
@@ -154,7 +154,7 @@ def render(excerpts: Sequence[Excerpt], fmt: str, *, title: str = "", search: Se
     title in DOCX and Markdown, and an "Osumat" column per excerpt in XLSX and CSV."""
     fmt = format_for("", fmt)
     if not excerpts:
-        raise TextkitError("Nothing to export: no excerpts.")
+        raise TextkitError("Ei vietävää: otteita ei ole.")
     renderer = {"xlsx": _render_xlsx, "docx": _render_docx, "csv": _render_csv, "md": _render_md}[fmt]
     return renderer(list(excerpts), title, search or SearchForms())
 
@@ -217,8 +217,8 @@ def export_query(
     result = search(query, **kwargs)
     hits = list(result.hits)[: limit or None]
     if not hits:
-        hint = f" Did you mean {result.suggestion!r}?" if getattr(result, "suggestion", None) else ""
-        raise TextkitError(f"The search {query!r} found nothing; no file was written.{hint}")
+        hint = f" Tarkoititko {result.suggestion!r}?" if getattr(result, "suggestion", None) else ""
+        raise TextkitError(f"Haku {query!r} ei löytänyt mitään; tiedostoa ei kirjoitettu.{hint}")
     excerpts = excerpts_from_hits(hits, query=query)
     return write_export(excerpts, out, fmt, title=f"Haku: {query}", search=search_forms(result)), len(excerpts)
 
@@ -449,20 +449,20 @@ def _xml_safe(value: Any) -> Any:
 def _check_writable(out: Path) -> None:
     folder = out.parent
     if out.is_dir():
-        raise TextkitError(f"{out} is a folder; give a file name for the export.")
+        raise TextkitError(f"{out} on kansio; anna viennille tiedostonimi.")
     if not folder.is_dir():
-        raise TextkitError(f"Cannot write {out}: the folder {folder} does not exist.")
+        raise TextkitError(f"Tiedostoa {out} ei voi kirjoittaa: kansiota {folder} ei ole.")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise TextkitError(f"Cannot write {out}: no permission to write in {folder}.")
+        raise TextkitError(f"Tiedostoa {out} ei voi kirjoittaa: kansioon {folder} ei ole kirjoitusoikeutta.")
     if out.exists() and not os.access(out, os.W_OK):
-        raise TextkitError(f"Cannot write {out}: the existing file is read-only (it was not changed).")
+        raise TextkitError(f"Tiedostoa {out} ei voi kirjoittaa: nykyinen tiedosto on vain luku -tilassa (sitä ei muutettu).")
 
 
 def _write_atomic(out: Path, data: bytes) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     except OSError as exc:
-        raise TextkitError(f"Cannot write {out}: {exc.strerror}.") from None
+        raise TextkitError(f"Tiedostoa {out} ei voi kirjoittaa: {exc.strerror}.") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -475,7 +475,7 @@ def _write_atomic(out: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise TextkitError(
-                f"Cannot write {out}: {exc.strerror or exc}. Any earlier file there is unchanged."
+                f"Tiedostoa {out} ei voi kirjoittaa: {exc.strerror or exc}. Aiempi tiedosto on ennallaan."
             ) from None
         raise
     return out

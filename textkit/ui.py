@@ -324,7 +324,122 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_file": ("Tiedosto", "File"),
     "col_number": ("Nro", "No."),
     "col_sections": ("Osiot", "Sections"),
+    # Teemat (more)
+    "same_theme": ("Valitse kaksi eri teemaa.", "Choose two different themes."),
+    "similarity_help": (
+        "Kosinisamankaltaisuus osioiden 2–5 perusmuotojen TF-IDF-painoista (0 = ei yhteistä, 1 = sama).",
+        "Cosine similarity over TF-IDF of the lemmas of sections 2–5 (0 = nothing shared, 1 = same).",
+    ),
+    "search_term_in_theme": ("Hae sanaa tästä teemasta:", "Search the term in this theme:"),
+    "no_topic_model": ("Aihemallia ei ole.", "No topic model."),
+    "near_duplicates": ("Lähes samat teemaparit (punainen reunus, väriasteikon ulkopuolella): {pairs}",
+                        "Near-duplicate pairs (red border, outside the colour scale): {pairs}"),
+    # Vuosivertailu (more)
+    "topic_shares_heading": ("Aiheiden osuudet koko katsauksessa {a} → {b}", "Topic shares in the whole edition {a} → {b}"),
+    "no_change": ("Teeman teksti ei ole muuttunut tilastollisesti merkitsevästi vuodesta {a} vuoteen {b}.",
+                  "The theme's text did not change significantly from {a} to {b}."),
+    # Aiheet (more)
+    "topics_caption": (
+        "{k} aihetta osioista 2–5, {documents} kappaletta. Teemakohtaisia sanoja on vaimennettu, jotta "
+        "teemojen yli toistuvat aiheet erottuvat.",
+        "{k} topics from sections 2–5, {documents} passages. Theme-specific terms are damped so that "
+        "subjects recurring across themes stand out.",
+    ),
+    "spread_help": ("Efektiivinen teemojen määrä", "Effective number of themes"),
+    "no_years": ("Tekstissä ei mainita vuosia.", "The text mentions no years."),
+    "year_caption": ("Kunkin vuoden maininnat: mitä aiheita lauseet, joissa vuosi mainitaan, käsittelevät.",
+                     "For each year: the topics of the sentences that mention it."),
+    "one_edition_topics": (
+        "Aineistossa on yksi vuosikatsaus; kun lisäät seuraavan, kaavio näyttää aiheiden osuudet vuosittain.",
+        "The corpus has one edition; add the next one to see topic shares per edition.",
+    ),
+    "topic_members": ("{n} kappaletta, joiden pääaihe tämä on; vahvimmat ensin.",
+                      "{n} passages with this as their main topic; strongest first."),
+    "page_abbr": ("s.", "p."),
+    # Otteet (more)
+    "all_collections": ("Kaikki kokoelmat", "All collections"),
+    "basket_edit_help": (
+        "Muokkaa kokoelmaa, muistiinpanoa ja koodeja (pilkulla erotettuina) suoraan taulukossa, "
+        "rastita poistettavat ja tallenna.",
+        "Edit the collection, note and codes (comma-separated) in the table, tick rows to remove, then save.",
+    ),
+    "col_excerpt": ("Ote", "Excerpt"),
+    "col_excerpt_help": ("Otteen alku; koko teksti viimeisenä sarakkeena.", "The start; the whole text is the last column."),
+    "col_section": ("Osio", "Section"),
+    "col_whole_excerpt": ("Koko ote", "Whole excerpt"),
+    "codes_help": ("pilkulla erotettuina", "comma-separated"),
+    "with_citations": ("Otteet lähdeviitteineen", "Excerpts with citations"),
+    "uncoded": ("(ei koodia)", "(no code)"),
 }
+
+
+# Table columns and chart fields: the row functions below key their rows by the Finnish name
+# (which charts use as field names); `headers` gives a table its headers in the user's
+# language and `column` a chart its axis and tooltip titles. name -> (Finnish, English).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "sana": ("sana", "term"),
+    "määrä": ("määrä", "count"),
+    "/1000": ("/1000", "/1000"),
+    "muualla /1000": ("muualla /1000", "elsewhere /1000"),
+    "rahoitus": ("rahoitus", "funding"),
+    "raportissa": ("raportissa", "as printed"),
+    "euroa": ("euroa", "euros"),
+    "aihe": ("aihe", "topic"),
+    "muutos": ("muutos", "change"),
+    "teema": ("teema", "theme"),
+    "teema_a": ("teema", "theme"),
+    "teema_b": ("teema", "theme"),
+    "teema_koko": ("teema", "theme"),
+    "osuus": ("osuus", "share"),
+    "osio": ("osio", "section"),
+    "osumia": ("osumia", "hits"),
+    "vuosi": ("vuosi", "year"),
+    "ryhmä": ("ryhmä", "group"),
+    "sanoja": ("sanoja", "words"),
+    "esiintymiä": ("esiintymiä", "occurrences"),
+    "samankaltaisuus": ("samankaltaisuus", "similarity"),
+    "koodi": ("koodi", "code"),
+    "hanke": ("hanke", "project"),
+    "paatoteuttaja": ("päätoteuttaja", "lead implementer"),
+    "toteuttajat": ("toteuttajat", "implementers"),
+    "aika": ("toteutusaika", "period"),
+    "kappale": ("kappale", "passage"),
+    "organisaatio": ("organisaatio", "organisation"),
+    "hankkeita": ("hankkeita", "projects"),
+    "paatoteuttajana": ("päätoteuttajana", "as lead"),
+    "teemoja": ("teemoja", "themes"),
+    "teemat": ("teemat", "themes"),
+    "yhdessä": ("yhdessä", "together"),
+    "vasemmalla": ("vasemmalla", "left"),
+    "oikealla": ("oikealla", "right"),
+    "rajauksessa": ("rajauksessa", "in scope"),
+    "nimi": ("nimi", "name"),
+    "/ 1 000 sanaa": ("/ 1 000 sanaa", "per 1,000 words"),
+    "sanat": ("sanat", "terms"),
+    "levinneisyys": ("levinneisyys", "spread"),
+    "toistuva": ("toistuva", "recurring"),
+    "yht": ("Yhteensä", "Total"),
+}
+
+# The funding figures a–d of a theme header, by their letter (the report prints the Finnish names).
+FUNDING_NAMES: dict[str, tuple[str, str]] = {
+    "a": ("julkinen rahoituskehys", "public funding frame"),
+    "b": ("varaukset", "reservations"),
+    "c": ("sidotut valtuudet", "committed authorisations"),
+    "d": ("maksetut kustannukset", "costs paid"),
+}
+
+
+def column(name: str, lang: str = "fi") -> str:
+    """A table header or chart title for the column `name` in `lang` (the name itself when unknown:
+    years, theme names)."""
+    fi, en = COLUMNS.get(name, (name, name))
+    return en if lang == "en" else fi
+
+
+def headers(rows: Iterable[dict[str, Any]], lang: str = "fi") -> list[dict[str, Any]]:
+    """Rows with their keys as headers in `lang` (`column`), for st.dataframe."""
+    return [{column(k, lang): v for k, v in row.items()} for row in rows]
 
 
 # Counted nouns: key -> ((Finnish singular, Finnish plural partitive), (English singular, plural)).
@@ -416,11 +531,18 @@ def format_euros(value: float | None) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0") + "\u00a0€"
 
 
-def format_percent(share: float | None) -> str:
-    """0.0653 -> "6,5 %" (Finnish decimal comma), "–" when unknown."""
+def format_decimal(value: float, lang: str = "fi", digits: int = 2) -> str:
+    """2.345 -> "2,35" (Finnish decimal comma) / "2.35" (English)."""
+    number = f"{value:.{digits}f}"
+    return number if lang == "en" else number.replace(".", ",")
+
+
+def format_percent(share: float | None, lang: str = "fi") -> str:
+    """0.0653 -> "6,5 %" (Finnish decimal comma; "6.5 %" in English), "–" when unknown."""
     if share is None:
         return "–"
-    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
+    number = f"{share * 100:.1f}"
+    return (number if lang == "en" else number.replace(".", ",")) + "\u00a0%"
 
 
 # ---------------------------------------------------------------- search results
@@ -562,10 +684,8 @@ def kwic_place(line: Any, theme_names: dict[str, str], lang: str = "fi") -> str:
 
 
 def collocate_rows(found: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
-    en = lang == "en"
-    return [{("word" if en else "sana"): c.lemma, ("together" if en else "yhdessä"): c.together,
-             ("left" if en else "vasemmalla"): c.left, ("right" if en else "oikealla"): c.right,
-             ("in scope" if en else "rajauksessa"): c.frequency, "LL": c.ll, "MI": c.mi} for c in found]
+    return headers(({"sana": c.lemma, "yhdessä": c.together, "vasemmalla": c.left, "oikealla": c.right,
+                     "rajauksessa": c.frequency, "LL": c.ll, "MI": c.mi} for c in found), lang)
 
 
 def wrap_label(text: str, width: int = 40) -> str:
@@ -582,10 +702,8 @@ def wrap_label(text: str, width: int = 40) -> str:
 
 def frequency_rows(rows: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
     """A frequency table (kwic.FrequencyRow) for display: counts and the rate per 1,000 words."""
-    en = lang == "en"
-    return [{("name" if en else "nimi"): r.label, ("hits" if en else "osumia"): r.hits,
-             ("occurrences" if en else "esiintymiä"): r.occurrences, ("words" if en else "sanoja"): r.words,
-             ("per 1,000 words" if en else "/ 1 000 sanaa"): r.per_1000} for r in rows]
+    return headers(({"nimi": r.label, "osumia": r.hits, "esiintymiä": r.occurrences, "sanoja": r.words,
+                     "/ 1 000 sanaa": r.per_1000} for r in rows), lang)
 
 
 def heatmap_cells(freq: Any, theme_names: dict[str, str], lang: str = "fi") -> list[dict[str, Any]]:
@@ -797,18 +915,19 @@ def code_counts(excerpts: Iterable[Any]) -> list[tuple[str, int]]:
 CODE_TABLE_UNCODED = "(ei koodia)"
 
 
-def code_theme_rows(excerpts: Sequence[Any]) -> tuple[list[tuple[str, str, int]], list[dict[str, Any]]]:
+def code_theme_rows(excerpts: Sequence[Any], lang: str = "fi") -> tuple[list[tuple[str, str, int]], list[dict[str, Any]]]:
     """The code × theme table: one row per code (most used first, uncoded excerpts last), one
     column per theme (in the order the themes first appear), counts of excerpts, and a total.
-    Returns (columns as (key, header, width) for the export, rows)."""
+    Returns (columns as (key, header in `lang`, width) for the export, rows)."""
     themes = list(dict.fromkeys(e.theme for e in excerpts))
     codes = [c for c, _ in code_counts(excerpts)]
     uncoded = [e for e in excerpts if not e.codes]
-    columns = [("koodi", "Koodi", 24)] + [(f"t{i}", theme, 18) for i, theme in enumerate(themes)] + [("yht", "Yhteensä", 10)]
+    columns = ([("koodi", column("koodi", lang).capitalize(), 24)] + [(f"t{i}", theme, 18) for i, theme in enumerate(themes)]
+               + [("yht", column("yht", lang), 10)])
     rows = []
     for code in codes + ([CODE_TABLE_UNCODED] if uncoded else []):
         chosen = uncoded if code == CODE_TABLE_UNCODED else [e for e in excerpts if code in e.codes]
-        row: dict[str, Any] = {"koodi": code}
+        row: dict[str, Any] = {"koodi": label("uncoded", lang) if code == CODE_TABLE_UNCODED else code}
         for i, theme in enumerate(themes):
             row[f"t{i}"] = sum(1 for e in chosen if e.theme == theme)
         row["yht"] = len(chosen)
@@ -925,17 +1044,16 @@ def topic_label(topic_id: int, label: str) -> str:
 
 def topic_rows(topics: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
     """The topic overview table: label, strongest terms, how many themes it reaches."""
-    en = lang == "en"
-    return [
+    return headers((
         {
-            ("topic" if en else "aihe"): topic_name(topic),
-            ("terms" if en else "sanat"): ", ".join(term for term, _ in topic.terms[:8]),
-            ("themes" if en else "teemoja"): topic.themes_present,
-            ("spread" if en else "levinneisyys"): topic.spread,
-            ("recurring" if en else "toistuva"): bool(topic.recurring),
+            "aihe": topic_name(topic),
+            "sanat": ", ".join(term for term, _ in topic.terms[:8]),
+            "teemoja": topic.themes_present,
+            "levinneisyys": topic.spread,
+            "toistuva": bool(topic.recurring),
         }
         for topic in topics
-    ]
+    ), lang)
 
 
 def topic_share_rows(
@@ -976,25 +1094,30 @@ def passages_by_id(editions: Iterable[Edition]) -> dict[str, Any]:
 # ---------------------------------------------------------------- themes and diffs
 
 
-def funding_rows(header: Any) -> list[dict[str, Any]]:
-    """A theme header's funding figures a–d as table rows (as printed, and in euros)."""
-    return [
-        {"": f"{f.key})", "rahoitus": f.label, "raportissa": f.text, "euroa": format_euros(f.euros)}
-        for f in header.funding
-    ]
+def funding_rows(header: Any, lang: str = "fi") -> list[dict[str, Any]]:
+    """A theme header's funding figures a–d as table rows (as printed, and in euros), the names of
+    the figures in `lang`."""
+    def name(f: Any) -> str:
+        fi, en = FUNDING_NAMES.get(f.key, (f.label, f.label))
+        return en if lang == "en" else (f.label or fi)
+
+    return headers(({"": f"{f.key})", "rahoitus": name(f), "raportissa": f.text, "euroa": format_euros(f.euros)}
+                    for f in header.funding), lang)
 
 
-def key_term_rows(terms: Iterable[Any]) -> list[dict[str, Any]]:
+def key_term_rows(terms: Iterable[Any], lang: str = "fi") -> list[dict[str, Any]]:
     """Distinctive terms: lemma, G² keyness, count in the theme and per 1000 words."""
-    return [
+    return headers((
         {"sana": k.term, "G²": round(k.score, 1), "määrä": k.count, "/1000": round(k.per_1000, 2),
          "muualla /1000": round(k.per_1000_rest, 2)}
         for k in terms
-    ]
+    ), lang)
 
 
 def shared_term_rows(terms: Iterable[Any]) -> list[dict[str, Any]]:
-    return [{"sana": s.term, "A": s.count_a, "B": s.count_b} for s in terms]
+    """Shared terms in long form for the grouped chart: sana, A/B (the theme), määrä."""
+    return [{"sana": s.term, "teema": side, "määrä": n}
+            for s in terms for side, n in (("A", s.count_a), ("B", s.count_b))]
 
 
 def topic_mix_rows(mix: Iterable[Any], names: Sequence[str]) -> list[dict[str, Any]]:
@@ -1043,19 +1166,26 @@ def similarity_rows(matrix: Any) -> list[dict[str, Any]]:
     ]
 
 
-def term_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> list[dict[str, Any]]:
-    return [
+def term_change_rows(changes: Iterable[Any], from_year: int, to_year: int, lang: str = "fi") -> list[dict[str, Any]]:
+    return headers((
         {"sana": c.term, str(from_year): c.count_from, str(to_year): c.count_to, "G²": round(c.score, 1)}
         for c in changes
-    ]
+    ), lang)
 
 
-def topic_change_rows(changes: Iterable[Any], from_year: int, to_year: int) -> list[dict[str, Any]]:
-    return [
-        {"aihe": topic_label(c.topic, c.label), str(from_year): format_percent(c.share_from),
-         str(to_year): format_percent(c.share_to), "muutos": f"{c.change * 100:+.1f}".replace(".", ",") + " %-yks."}
+def topic_change_rows(changes: Iterable[Any], from_year: int, to_year: int, lang: str = "fi") -> list[dict[str, Any]]:
+    return headers((
+        {"aihe": topic_label(c.topic, c.label), str(from_year): format_percent(c.share_from, lang),
+         str(to_year): format_percent(c.share_to, lang), "muutos": percentage_points(c.change, lang)}
         for c in changes
-    ]
+    ), lang)
+
+
+def percentage_points(change: float, lang: str = "fi") -> str:
+    """0.021 -> "+2,1 %-yks." (Finnish) / "+2.1 pp" (English)."""
+    if lang == "en":
+        return f"{change * 100:+.1f} pp"
+    return f"{change * 100:+.1f}".replace(".", ",") + " %-yks."
 
 
 # ---------------------------------------------------------------- editions (Aineisto)
@@ -1083,41 +1213,15 @@ def parse_summary_rows(summary: ParseSummary, lang: str = "fi") -> list[dict[str
     return [{headers.get(k, k): v for k, v in row.items()} for row in summary.rows]
 
 
-# ---------------------------------------------------------------- error messages in English
-
-# textkit's errors carry Finnish messages (TextkitError). In English mode the app shows the
-# English form of the common ones: (Finnish pattern, English template with the same groups).
-# A message without a pattern here is shown as it is.
-_ERROR_TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.DOTALL), english)
-    for pattern, english in (
-        (r"^(?P<file>.*?): ?Tiedoston raportointipäivä on (?P<date>[\d.]+), mutta vuosikatsauksen vuodeksi on "
-         r"annettu (?P<year>\d+)\. Tarkista vuosi: katsauksen vuosi on yleensä raportointipäivän vuosi "
-         r"\((?P<reported>\d+)\)\.(?P<rest>.*)$",
-         "{file}: the file's reporting date is {date}, but the edition's year was given as {year}. "
-         "Check the year: an edition's year is usually that of its reporting date ({reported}).{rest}"),
-        (r"^Tiedoston raportointipäivä on (?P<date>[\d.]+), mutta vuosikatsauksen vuodeksi on annettu "
-         r"(?P<year>\d+)\. Tarkista vuosi: katsauksen vuosi on yleensä raportointipäivän vuosi "
-         r"\((?P<reported>\d+)\)\.$",
-         "The file's reporting date is {date}, but the edition's year was given as {year}. "
-         "Check the year: an edition's year is usually that of its reporting date ({reported})."),
-        (r"^Aineistossa ei ole vuosikatsausta (?P<year>\d+) \(on: (?P<years>[^)]*)\)\.$",
-         "The corpus has no {year} edition (it has: {years})."),
-        (r"^Vuosikatsaus (?P<year>\d+) on aineiston ainoa, eikä sitä voi poistaa.*$",
-         "The {year} edition is the only one in the corpus and cannot be removed: add another edition "
-         "first (or replace this one with a new file)."),
-    )
-)
+# ---------------------------------------------------------------- messages in English
 
 
 def translate_error(message: str, lang: str = "fi") -> str:
-    """A TextkitError message in the user's language (Finnish messages as they are in Finnish mode)."""
-    if lang != "en":
-        return message
-    for pattern, english in _ERROR_TRANSLATIONS:
-        if match := pattern.match(message):
-            return english.format(**match.groupdict())
-    return message
+    """A TextkitError message or parse warning in the user's language (textkit.messages holds the
+    English form of every message textkit raises; Finnish mode shows the message as it is)."""
+    from textkit.messages import to_english
+
+    return to_english(message, lang)
 
 
 # ---------------------------------------------------------------- all-themes change view (Vuosivertailu)

@@ -119,7 +119,7 @@ def parse_file(
     if year is None:
         require_themes(_all_text(document), path.name)  # "not a report" is the better message when both apply
         raise TextkitError(
-            f"{path.name}: cannot tell which year this edition is; give it with --year YEAR"
+            f"{path.name}: vuosikatsauksen vuotta ei voi päätellä; anna se valitsimella --year VUOSI."
         )
     return parse_document(document, year=int(year), title=title, reporting_date=reporting_date)
 
@@ -134,7 +134,7 @@ def parse_text(
 ) -> Edition:
     """Parse the text of one edition (as the TXT reader would). `source` names the file in messages."""
     if not text or not text.strip():
-        raise TextkitError(f"{source}: the file is empty (no text to parse)")
+        raise TextkitError(f"{source}: tiedosto on tyhjä (ei jäsennettävää tekstiä).")
     return parse_document(document_from_text(text, source), year=year, title=title, reporting_date=reporting_date)
 
 
@@ -142,14 +142,14 @@ def read_document(path: str | Path) -> Document:
     """The page model of a .txt, .pdf or .docx file (the reader is chosen by content and suffix)."""
     path = Path(path)
     if not path.exists():
-        raise TextkitError(f"{path}: no such file")
+        raise TextkitError(f"{path}: tiedostoa ei ole.")
     if path.is_dir():
-        raise TextkitError(f"{path}: is a folder, not a report file")
+        raise TextkitError(f"{path}: on kansio, ei katsaustiedosto.")
     size = path.stat().st_size
     if size == 0:
-        raise TextkitError(f"{path.name}: the file is empty")
+        raise TextkitError(f"{path.name}: tiedosto on tyhjä.")
     if size > MAX_FILE_BYTES:
-        raise TextkitError(f"{path.name}: the file is too large ({size // 1_000_000} MB) for a report")
+        raise TextkitError(f"{path.name}: tiedosto on liian suuri katsaukseksi ({size // 1_000_000} Mt).")
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".pdf" or data.startswith(b"%PDF"):
@@ -161,7 +161,7 @@ def read_document(path: str | Path) -> Document:
 
         return read_docx(data, path.name)
     if suffix not in (".txt", ".text", ""):
-        raise TextkitError(f"{path.name}: unsupported file type '{suffix}'; use .txt, .pdf or .docx")
+        raise TextkitError(f"{path.name}: tiedostotyyppi '{suffix}' ei käy; käytä .txt-, .pdf- tai .docx-tiedostoa.")
     from textkit.parse.txt import read_txt
 
     return read_txt(data, path.name)

@@ -42,20 +42,20 @@ def read_docx(data: bytes, name: str) -> Document:
     try:
         import docx
     except ImportError:  # pragma: no cover - declared dependency
-        raise TextkitError("reading .docx files needs python-docx: pip install python-docx") from None
+        raise TextkitError(".docx-tiedostojen lukeminen tarvitsee python-docx-paketin: pip install python-docx") from None
     check_zip(data, name)  # a decompression bomb is refused before python-docx inflates it
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TextkitError(f"{name}: not a readable Word (.docx) file ({exc})") from None
+        raise TextkitError(f"{name}: tiedosto ei ole luettava Word (.docx) -tiedosto ({exc}).") from None
     except Exception as exc:  # python-docx raises its own types for broken packages
-        raise TextkitError(f"{name}: not a readable Word (.docx) file ({type(exc).__name__})") from None
+        raise TextkitError(f"{name}: tiedosto ei ole luettava Word (.docx) -tiedosto ({type(exc).__name__}).") from None
     body = document.element.body
     reader = _BodyReader(document, saved_layout=body.find(f".//{W}lastRenderedPageBreak") is not None)
     reader.read(body)
     pages = reader.pages()
     if not any(line.text for page in pages for line in page.lines):
-        raise TextkitError(f"{name}: the Word document contains no text")
+        raise TextkitError(f"{name}: Word-asiakirjassa ei ole tekstiä.")
     return Document(source=name, format="docx", pages=tuple(pages))
 
 

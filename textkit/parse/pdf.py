@@ -110,7 +110,7 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Row]], list[float]]:
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - declared dependency
-        raise TextkitError("reading .pdf files needs pdfplumber: pip install pdfplumber") from None
+        raise TextkitError(".pdf-tiedostojen lukeminen tarvitsee pdfplumber-paketin: pip install pdfplumber") from None
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     _check_limits(data, name)
@@ -120,7 +120,7 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Row]], list[float]]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
-                raise TextkitError(f"{name}: the PDF has no pages")
+                raise TextkitError(f"{name}: PDF:ssä ei ole sivuja.")
             for page in pdf.pages:
                 pages.append(_page_rows(page))
                 heights.append(float(page.height))
@@ -131,12 +131,12 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Row]], list[float]]:
     except Exception as exc:  # pdfminer raises many types for broken or encrypted files
         text = " ".join(f"{type(e).__name__} {e!r}" for e in _causes(exc)).lower()
         if "password" in text or "encrypt" in text:
-            raise TextkitError(f"{name}: the PDF is password-protected") from None
-        raise TextkitError(f"{name}: the PDF cannot be read ({type(exc).__name__})") from None
+            raise TextkitError(f"{name}: PDF on suojattu salasanalla.") from None
+        raise TextkitError(f"{name}: PDF:ää ei voi lukea ({type(exc).__name__}).") from None
     if not any(rows for rows in pages):
         raise TextkitError(
-            f"{name}: the PDF has no text layer (it is probably scanned images); "
-            "run OCR on it or export the text from the original document"
+            f"{name}: PDF:ssä ei ole tekstikerrosta (se on luultavasti skannattuja kuvia); "
+            "tunnista teksti OCR:llä tai vie teksti alkuperäisestä asiakirjasta."
         )
     return pages, heights
 
@@ -158,12 +158,12 @@ def _check_limits(data: bytes, name: str) -> None:
                 reader.decrypt("")
                 reader.pages[0].get_contents()
             except Exception:
-                raise TextkitError(f"{name}: the PDF is password-protected") from None
+                raise TextkitError(f"{name}: PDF on suojattu salasanalla.") from None
         limits.pdf_page_texts(reader, len(data), name, with_text=False)
     except TextkitError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError) as exc:
-        raise TextkitError(f"{name}: the PDF cannot be read ({exc})") from None
+        raise TextkitError(f"{name}: PDF:ää ei voi lukea ({exc}).") from None
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

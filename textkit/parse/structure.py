@@ -107,7 +107,7 @@ def parse_document(
     source = document.source
     lines, pages, meta = _flatten(document)
     if not any(line.strip() for line in lines):
-        raise TextkitError(f"{source}: the file is empty (no text to parse)")
+        raise TextkitError(f"{source}: tiedosto on tyhjä (ei jäsennettävää tekstiä).")
     theme_starts = [i for i, line in enumerate(lines) if THEME_START_RE.match(line)]
     if not theme_starts:
         require_themes("", source)
@@ -178,14 +178,14 @@ def _report_warnings(document: Document, themes: list[Theme], source: str) -> li
     passages = [p.text for t in themes for s in t.sections for p in s.passages]
     for text, on in pages_with.items():
         if len(on) >= need and any(text in p for p in passages):
-            warnings.append(f"{source}: the line '{text[:80]}' repeats on {len(on)} pages inside passages "
-                            "(a running header or footer?)")
+            warnings.append(f"{source}: rivi '{text[:80]}' toistuu {len(on)} sivulla kappaleiden sisällä "
+                            "(ylä- tai alatunniste?).")
     for theme in themes:
         for f in theme.funding:
             if not f.text.strip():
-                warnings.append(f"{source}: theme {theme.number} ({theme.name}): funding {f.key}) {f.label} has no amount")
+                warnings.append(f"{source}: teema {theme.number} ({theme.name}): rahoituksen {f.key}) {f.label} summa puuttuu.")
         if not any(s.passages for s in theme.sections if s.number in NARRATIVE_SECTIONS):
-            warnings.append(f"{source}: theme {theme.number} ({theme.name}): none of the narrative sections 2–5 has text")
+            warnings.append(f"{source}: teema {theme.number} ({theme.name}): yhdessäkään kertovista osioista 2–5 ei ole tekstiä.")
     return warnings
 
 
@@ -199,8 +199,8 @@ def require_themes(text: str, source: str) -> None:
     if any(THEME_START_RE.match(line) for line in text.split("\n")):
         return
     raise TextkitError(
-        f"{source}: this does not look like an ESR+ theme review: no theme "
-        "('Valtakunnallinen teema') was found"
+        f"{source}: tämä ei näytä ESR+-teemakatsaukselta: yhtään teemaa "
+        "('Valtakunnallinen teema') ei löytynyt."
     )
 
 
@@ -294,11 +294,11 @@ def _parse_theme(
 
     header = _parse_header(lines[:header_end], number, source, warnings)
     theme_id = slugify(header["name"])
-    label = f"theme {number} ({header['name']})"
+    label = f"teema {number} ({header['name']})"
     found_numbers = [d.number for d in drafts]
     for missing in SECTION_NUMBERS:
         if missing not in found_numbers:
-            warnings.append(f"{source}: {label}: section {missing} is missing")
+            warnings.append(f"{source}: {label}: osio {missing} puuttuu.")
 
     sections: list[Section] = []
     for draft in drafts:
@@ -326,7 +326,7 @@ def _parse_theme(
             for gone in gones
         )
         if draft.number in NARRATIVE_SECTIONS and not passages:
-            warnings.append(f"{source}: {label}: section {draft.number} is empty")
+            warnings.append(f"{source}: {label}: osio {draft.number} on tyhjä.")
         sections.append(
             Section(
                 number=draft.number,
@@ -413,7 +413,7 @@ def _parse_header(lines: list[str], number: int, source: str, warnings: list[str
     if match is None:
         # Fall back to the name only: the theme name follows the "Valtakunnallinen teema" line.
         name = content[1].strip() if len(content) > 1 else f"Teema {number}"
-        warnings.append(f"{source}: theme {number} ({name}): the header (contacts, ministry, period, funding) was not recognised")
+        warnings.append(f"{source}: teema {number} ({name}): otsaketietoja (yhteystiedot, ministeriö, kausi, rahoitus) ei tunnistettu.")
         return {"name": name, "ministry": "", "period": "", "funding": _funding([]), "contacts": ""}
     name = match.group("name").strip()
     ministry_block = match.group("ministry")
