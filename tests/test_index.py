@@ -367,6 +367,30 @@ def test_phrase_matcher_agrees_with_whoosh_sequence(index_2024, query):
         assert [(h.docnum, round(h.score, 9)) for h in ours.search(phrase, limit=None)] == expected
 
 
+def test_direct_evaluation_answers_exactly_as_whooshs_matchers(index_2024, monkeypatch):
+    """Queries are evaluated over the postings (textkit.postings) instead of Whoosh's matcher
+    trees, for speed. Whoosh's matchers stay the reference: on every judged query, the speed
+    bench's mix and a sample of the corpus's own words, phrases, prefixes, AND/OR/NOT pairs and
+    modifiers (sana:, EI muoto:, osio:, teema:, vuosi:), every answer is the same: all hits in
+    the same order with the same scores, matches and snippets, counts, forms, suggestions."""
+    import importlib.util
+
+    from textkit import index
+
+    spec = importlib.util.spec_from_file_location("query_equivalence", ROOT / "bench" / "query_equivalence.py")
+    equivalence = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(equivalence)
+    queries = equivalence.corpus_queries(index_2024)
+    answers = {}
+    for direct in (True, False):
+        monkeypatch.setattr(index, "DIRECT_EVALUATION", direct)
+        index._PER_INDEX.clear()   # nothing one evaluation computed is reused by the other
+        answers[direct] = equivalence.answers(index_2024, queries, limit=None)
+    assert len(queries) > 400
+    assert sum(1 for a in answers[True].values() if a.get("total", 0) > 1) > 250
+    assert equivalence.differences(answers[False], answers[True]) == []
+
+
 def test_schema_pickles_without_native_handles():
     tokenizer = PassageTokenizer()
     tokenizer._analyzer = object()  # stands for a native handle

@@ -139,6 +139,9 @@ _WHOLE_WORD_BOOST = 2.0
 # Hits where a query word is a whole word come first, BM25 order inside each group (the
 # bench's baseline switches it off to measure the order without it).
 WHOLE_WORDS_FIRST = True
+# Queries are evaluated over the postings directly (textkit.postings), with the same scores as
+# Whoosh's matchers; False: Whoosh's matchers (the reference the tests compare with).
+DIRECT_EVALUATION = True
 
 
 def word_terms(text: str) -> Iterator[tuple[int, str, float]]:
@@ -634,8 +637,7 @@ def search(
         # the hits the section scope hides are counted, not lost, at no second search.
         in_sections = None if sections is None or parsed.filters("section") else {str(int(n)) for n in sections}
         wide = _scope(parsed, reader, sections=None, theme=theme, edition=edition) if in_sections else scope
-        results = searcher.search(whoosh_query, filter=_scope_docs(per_index, searcher, wide), limit=None)
-        ranked = results.top_n
+        ranked = _ranked(parsed.tree, whoosh_query, searcher, _scope_docs(per_index, searcher, wide), per_index)
         hidden: dict[int, int] = {}
         if in_sections:
             section_of = columns["section"]
@@ -980,15 +982,23 @@ def _word_query(word: Word, whole_only: bool = False):
     be asked for."""
     from whoosh import query as wq
 
-    match = [wq.Term("content", t) for t in word.terms]
-    match += [wq.Term("content", SURFACE_MARK + t) for t in word.terms if t not in word.lemmas]
-    if not (word.whole or whole_only):
-        match += [wq.Term("content", PART_MARK + t) for t in (word.lemmas or word.terms)]
-    positive = _any(match)
-    excluded = [wq.Term("content", t) for t in word.exclude]
-    excluded += [wq.Term("content", PART_MARK + t) for t in word.exclude]
-    excluded += _form_exclusions(word.exclude_forms, word.exclude_prefixes)
+    positive, excluded_terms, excluded_prefixes = word_query_terms(word, whole_only)
+    positive = _any([wq.Term("content", t) for t in positive])
+    excluded = [wq.Term("content", t) for t in excluded_terms]
+    excluded += [wq.Prefix("content", p) for p in excluded_prefixes]
     return _Except(positive, _any(excluded)) if excluded else positive
+
+
+def word_query_terms(word: Word, whole_only: bool = False) -> tuple[list[str], list[str], list[str]]:
+    """The content terms a query word matches, the terms it excludes, and the prefixes of
+    the terms it excludes (see `_word_query`), in the order the Whoosh query asks for them."""
+    match = list(word.terms)
+    match += [SURFACE_MARK + t for t in word.terms if t not in word.lemmas]
+    if not (word.whole or whole_only):
+        match += [PART_MARK + t for t in (word.lemmas or word.terms)]
+    excluded = list(word.exclude) + [PART_MARK + t for t in word.exclude]
+    excluded += [SURFACE_MARK + f for f in word.exclude_forms]
+    return match, excluded, [SURFACE_MARK + p for p in word.exclude_prefixes]
 
 
 def _form_exclusions(forms: Sequence[str], prefixes: Sequence[str]) -> list:
@@ -1119,6 +1129,31 @@ class _ExceptMatcher(WrappingMatcher):
 
     def score(self):
         return self.child.score() * self._share
+
+
+def _ranked(tree, whoosh_query, searcher, allowed, per_index) -> list[tuple[float, int]]:
+    """(score, document) of every hit in `allowed` (None: all), best first, documents in
+    number order among equal scores, as Whoosh's collector orders them."""
+    reader = searcher.reader()
+    if not (DIRECT_EVALUATION and reader.is_atomic() and not reader.has_deletions()):
+        return searcher.search(whoosh_query, filter=allowed, limit=None).top_n
+    from textkit.postings import evaluate
+
+    scores = evaluate(tree, _evaluation(searcher, per_index), lambda node: _to_whoosh(node, reader))
+    if allowed is not None:
+        hits = [(s, d) for d, s in scores.items() if d in allowed]
+    else:
+        hits = [(s, d) for d, s in scores.items()]
+    hits.sort(key=lambda hit: (-hit[0], hit[1]))
+    return hits
+
+
+def _evaluation(searcher, per_index):
+    """The direct evaluation's reader for this search (textkit.postings)."""
+    from textkit.postings import Evaluation, per_index_state
+
+    reader = searcher.reader()
+    return Evaluation(searcher, _WEIGHTING._field_lengths(reader, "content"), per_index_state(per_index))
 
 
 def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher) -> list:
