@@ -637,7 +637,8 @@ def search(
         # the hits the section scope hides are counted, not lost, at no second search.
         in_sections = None if sections is None or parsed.filters("section") else {str(int(n)) for n in sections}
         wide = _scope(parsed, reader, sections=None, theme=theme, edition=edition) if in_sections else scope
-        ranked = _ranked(parsed.tree, whoosh_query, searcher, _scope_docs(per_index, searcher, wide), per_index)
+        direct = _evaluation(searcher, per_index)   # None: Whoosh's matchers evaluate the query
+        ranked = _ranked(parsed.tree, whoosh_query, searcher, _scope_docs(per_index, searcher, wide), direct)
         hidden: dict[int, int] = {}
         if in_sections:
             section_of = columns["section"]
@@ -648,7 +649,7 @@ def search(
                 ranked = [hit for hit in ranked if section_of[hit[1]] in in_sections]
         total = len(ranked)
         if WHOLE_WORDS_FIRST and total > 1:
-            ranked = _whole_words_first(ranked, parsed, searcher)
+            ranked = _whole_words_first(ranked, parsed, searcher, direct)
         facets = _facets((docnum for _score, docnum in ranked), columns)
         forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, searcher) if total else ()
         left_out = _excluded_forms(parsed, reader, _in_scope(per_index, searcher, wide, in_sections, columns))
@@ -1131,47 +1132,56 @@ class _ExceptMatcher(WrappingMatcher):
         return self.child.score() * self._share
 
 
-def _ranked(tree, whoosh_query, searcher, allowed, per_index) -> list[tuple[float, int]]:
+def _ranked(tree, whoosh_query, searcher, allowed, direct) -> list[tuple[float, int]]:
     """(score, document) of every hit in `allowed` (None: all), best first, documents in
     number order among equal scores, as Whoosh's collector orders them."""
-    reader = searcher.reader()
-    if not (DIRECT_EVALUATION and reader.is_atomic() and not reader.has_deletions()):
+    if direct is None:
         return searcher.search(whoosh_query, filter=allowed, limit=None).top_n
-    from textkit.postings import evaluate
+    from textkit.postings import Docs, evaluate
 
-    scores = evaluate(tree, _evaluation(searcher, per_index), lambda node: _to_whoosh(node, reader))
-    if allowed is not None:
-        hits = [(s, d) for d, s in scores.items() if d in allowed]
-    else:
-        hits = [(s, d) for d, s in scores.items()]
+    reader = searcher.reader()
+    within = None if allowed is None else Docs(allowed)
+    scores = evaluate(tree, direct, lambda node: _to_whoosh(node, reader), within)
+    hits = [(s, d) for d, s in scores.items()]
     hits.sort(key=lambda hit: (-hit[0], hit[1]))
     return hits
 
 
 def _evaluation(searcher, per_index):
-    """The direct evaluation's reader for this search (textkit.postings)."""
+    """This search's reader of the postings for the direct evaluation (textkit.postings), or
+    None where Whoosh's matchers evaluate: when switched off, or on an index of several
+    segments or with deleted documents (textkit writes neither)."""
+    reader = searcher.reader()
+    if not (DIRECT_EVALUATION and reader.is_atomic() and not reader.has_deletions()):
+        return None
     from textkit.postings import Evaluation, per_index_state
 
-    reader = searcher.reader()
     return Evaluation(searcher, _WEIGHTING._field_lengths(reader, "content"), per_index_state(per_index))
 
 
-def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher) -> list:
+def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None) -> list:
     """The hits (score, docnum) reordered: those where more query words stand as whole words
     first, BM25 order inside each group. A hit's group counts the query's positive words that
     match it as whole words."""
     leaves = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, Word)]
     if not leaves:
         return ranked   # phrases and prefixes: BM25 order (a phrase over compound parts is rare)
-    cache = _per_index(searcher.reader()).setdefault("whole_docs", {})
-    if len(cache) >= _MAX_CACHED_PHRASES:
-        cache.clear()
-    whole_docs = []
-    for leaf in leaves:
-        docs = cache.get(leaf)
-        if docs is None:
-            docs = cache[leaf] = frozenset(_word_query(leaf, whole_only=True).docs(searcher))
-        whole_docs.append(docs)
+    if direct is not None:
+        # The whole-word matches among the hits, from the postings this search has read.
+        from textkit.postings import Docs, WordMatch
+
+        hits = Docs(docnum for _score, docnum in ranked)
+        whole_docs = [WordMatch(leaf, direct, whole_only=True, within=hits).scores.keys() for leaf in leaves]
+    else:
+        cache = _per_index(searcher.reader()).setdefault("whole_docs", {})
+        if len(cache) >= _MAX_CACHED_PHRASES:
+            cache.clear()
+        whole_docs = []
+        for leaf in leaves:
+            docs = cache.get(leaf)
+            if docs is None:
+                docs = cache[leaf] = frozenset(_word_query(leaf, whole_only=True).docs(searcher))
+            whole_docs.append(docs)
     return sorted(ranked, key=lambda item: (-sum(item[1] in docs for docs in whole_docs), -item[0], item[1]))
 
 

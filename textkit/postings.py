@@ -29,6 +29,19 @@ from textkit.query import And, Filter, Not, Or, Phrase, Prefix, Word
 _MAX_DECODED = 200_000
 
 
+class Docs:
+    """A set of document numbers, also in order (for skipping posting blocks)."""
+
+    __slots__ = ("set", "ordered")
+
+    def __init__(self, docs: Iterable[int]) -> None:
+        self.set = docs if isinstance(docs, (set, frozenset)) else set(docs)
+        self.ordered = sorted(self.set)
+
+    def __len__(self) -> int:
+        return len(self.set)
+
+
 class Postings:
     """One term's postings: document numbers, weights and encoded positions, read a block
     at a time (positions are decoded only for the documents that need them)."""
@@ -41,6 +54,15 @@ class Postings:
         self.values = values
         self._decode = decode
         self._where: dict[int, int] | None = None
+
+    def only(self, docs: set[int]) -> "Postings | None":
+        keep = [i for i, d in enumerate(self.ids) if d in docs]
+        if len(keep) == len(self.ids):
+            return self
+        if not keep:
+            return None
+        return Postings([self.ids[i] for i in keep], [self.weights[i] for i in keep],
+                        [self.values[i] for i in keep], self._decode)
 
     def positions(self, doc: int) -> list[int] | None:
         if self._where is None:
@@ -63,19 +85,29 @@ class Evaluation:
 
     # ------------------------------------------------------------ terms
 
-    def postings(self, fieldname: str, text: str) -> Postings | None:
+    def postings(self, fieldname: str, text: str, within: "Docs | None" = None) -> Postings | None:
+        """The term's postings; with `within`, only those of these documents (read from the
+        blocks that hold them, the other blocks skipped)."""
         key = (fieldname, text)
-        if key in self._postings:
-            return self._postings[key]
-        found = self._postings[key] = self._read(fieldname, text)
-        return found
+        full = self._postings.get(key, False)
+        if within is None:
+            if full is False:
+                full = self._postings[key] = self._read(fieldname, text)
+            return full
+        if full is not False:
+            return full and full.only(within.set)
+        return self._read(fieldname, text, within)
+
+    def size(self, fieldname: str, text: str) -> int:
+        """Documents with the term (from the term's info, no postings read)."""
+        return self.reader.doc_frequency(fieldname, self.reader.schema[fieldname].to_bytes(text))
 
     def term_scores(self, fieldname: str, text: str, p: Postings) -> list[float]:
         """Each posting's score, as Whoosh's scorer for the term computes it."""
-        key = (fieldname, text)
-        scores = self._scores.get(key)
-        if scores is not None:
-            return scores
+        key = (fieldname, text, id(p))
+        found = self._scores.get(key)
+        if found is not None and found[0] is p:
+            return found[1]
         tbytes = self.reader.schema[fieldname].to_bytes(text)
         scorer = self.searcher.weighting.scorer(self.searcher, fieldname, tbytes)
         if hasattr(scorer, "idf") and hasattr(scorer, "avgfl") and hasattr(scorer, "K1"):
@@ -92,10 +124,10 @@ class Evaluation:
         else:
             # Not scorable (ID fields): Whoosh's WeightScorer scores the posting's weight.
             scores = [float(w) for w in p.weights]
-        self._scores[key] = scores
+        self._scores[key] = (p, scores)
         return scores
 
-    def _read(self, fieldname: str, text: str) -> Postings | None:
+    def _read(self, fieldname: str, text: str, within: "Docs | None" = None) -> Postings | None:
         field = self.reader.schema[fieldname]
         try:
             tbytes = field.to_bytes(text)
@@ -107,19 +139,42 @@ class Evaluation:
         values: list = []
         if type(m) is W3LeafMatcher:
             # A block at a time: the block's ids, weights and values come from one unpickle.
+            # With `within`, a block none of whose ids can be wanted is not unpickled (blocks
+            # tell their last id up front).
+            wanted = within.set if within is not None else None
+            ordered = within.ordered if within is not None else ()
+            j, count, last_max = 0, len(ordered), -1
             while m.is_active():
+                if wanted is not None:
+                    while j < count and ordered[j] <= last_max:
+                        j += 1
+                    if j == count:
+                        break
+                    last_max = m._maxid
+                    if ordered[j] > last_max:
+                        m._next_block()
+                        continue
                 m._read_ids()
                 m._read_weights()
                 m._read_values()
-                ids.extend(m._ids)
-                weights.extend(m._weights)
-                values.extend(m._values)
+                if wanted is None:
+                    ids.extend(m._ids)
+                    weights.extend(m._weights)
+                    values.extend(m._values)
+                else:
+                    for d, w, v in zip(m._ids, m._weights, m._values):
+                        if d in wanted:
+                            ids.append(d)
+                            weights.append(w)
+                            values.append(v)
                 m._next_block()
         else:
+            wanted = within.set if within is not None else None
             while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                values.append(m.value())
+                if wanted is None or m.id() in wanted:
+                    ids.append(m.id())
+                    weights.append(m.weight())
+                    values.append(m.value())
                 m.next()
         if not ids:
             return None
@@ -139,44 +194,86 @@ class Evaluation:
                 for b in self.reader.expand_prefix(fieldname, prefix)]
 
 
-def evaluate(node, ev: Evaluation, to_whoosh) -> dict[int, float]:
-    """Document number → score of every document the query tree matches. `to_whoosh(node)`
-    gives the Whoosh query of a node that is evaluated by Whoosh's matcher (prefixes)."""
+def evaluate(node, ev: Evaluation, to_whoosh, within: Docs | None = None) -> dict[int, float]:
+    """Document number → score of every document the query tree matches (with `within`: of
+    those among these documents; their scores are the same). `to_whoosh(node)` gives the
+    Whoosh query of a node that Whoosh's own matcher evaluates (prefixes, field filters)."""
     if isinstance(node, Word):
-        return WordMatch(node, ev).scores
+        return WordMatch(node, ev, within=within).scores
     if isinstance(node, Phrase):
-        return phrase_scores([WordMatch(w, ev) for w in node.words])
-    if isinstance(node, Prefix):
-        return _whoosh_scores(to_whoosh(node), ev)
-    if isinstance(node, Filter):
-        return _filter_scores(to_whoosh(node), ev)
+        return phrase_scores(phrase_words(node, ev, within))
+    if isinstance(node, (Prefix, Filter)):
+        found = _whoosh_scores(to_whoosh(node), ev) if isinstance(node, Prefix) else _filter_scores(to_whoosh(node), ev)
+        return found if within is None else {d: s for d, s in found.items() if d in within.set}
     if isinstance(node, Or):
         out: dict[int, float] = {}
         for child in node.children:
-            for doc, s in evaluate(child, ev, to_whoosh).items():
+            for doc, s in evaluate(child, ev, to_whoosh, within).items():
                 out[doc] = out[doc] + s if doc in out else s
         return out
     if isinstance(node, And):
-        positive = [c for c in node.children if not isinstance(c, Not)]
+        positive = sorted((c for c in node.children if not isinstance(c, Not)), key=lambda c: _size(c, ev))
         negative = [c.child for c in node.children if isinstance(c, Not)]
         if positive:
-            parts = sorted((evaluate(c, ev, to_whoosh) for c in positive), key=len)
-            out = dict(parts[0])
-            for part in parts[1:]:
-                out = {doc: s + part[doc] for doc, s in out.items() if doc in part}
+            # The rarest part first; each further part is read only for the documents left.
+            out = evaluate(positive[0], ev, to_whoosh, within)
+            for child in positive[1:]:
                 if not out:
                     return out
+                part = evaluate(child, ev, to_whoosh, Docs(out.keys()))
+                out = {doc: s + part[doc] for doc, s in out.items() if doc in part}
         else:
-            out = {doc: 0.0 for doc in range(ev.reader.doc_count_all())}
+            docs = range(ev.reader.doc_count_all()) if within is None else within.ordered
+            out = {doc: 0.0 for doc in docs}
         for child in negative:
-            gone = evaluate(child, ev, to_whoosh)
+            if not out:
+                return out
+            gone = evaluate(child, ev, to_whoosh, Docs(out.keys()))
             # Whoosh's InverseMatcher scores each document it lets through 1.0.
             out = {doc: s + 1.0 for doc, s in out.items() if doc not in gone}
         return out
     if isinstance(node, Not):
-        gone = evaluate(node.child, ev, to_whoosh)
-        return {doc: 1.0 for doc in range(ev.reader.doc_count_all()) if doc not in gone}
+        docs = range(ev.reader.doc_count_all()) if within is None else within.ordered
+        gone = evaluate(node.child, ev, to_whoosh, within)
+        return {doc: 1.0 for doc in docs if doc not in gone}
     raise TypeError(node)
+
+
+def _size(node, ev: Evaluation) -> int:
+    """An upper bound of the documents a node matches, from the terms' document counts."""
+    if isinstance(node, Word):
+        from textkit.index import word_query_terms
+
+        return sum(ev.size("content", t) for t in word_query_terms(node)[0])
+    if isinstance(node, Phrase):
+        return min(_size(w, ev) for w in node.words)
+    if isinstance(node, And):
+        return min((_size(c, ev) for c in node.children if not isinstance(c, Not)), default=ev.reader.doc_count_all())
+    if isinstance(node, Or):
+        return sum(_size(c, ev) for c in node.children)
+    return ev.reader.doc_count_all()   # prefixes and filters: evaluated whole anyway
+
+
+def phrase_words(node: Phrase, ev: Evaluation, within: Docs | None = None) -> list[WordMatch]:
+    """The phrase's words over the postings, the rarest read first and each further word only
+    for the documents that still have all the words before it; in phrase order."""
+    order = sorted(range(len(node.words)), key=lambda i: _size(node.words[i], ev))
+    matches: dict[int, WordMatch] = {}
+    for i in order:
+        matches[i] = WordMatch(node.words[i], ev, within=within)
+        within = Docs(matches[i].scores.keys())
+        if not within:
+            break
+    if len(matches) < len(node.words):
+        return [matches[i] for i in order[: len(matches)]] + [_NoMatch()]
+    return [matches[i] for i in range(len(node.words))]
+
+
+class _NoMatch:
+    scores: dict[int, float] = {}
+
+    def positions(self, doc: int):
+        return ()
 
 
 class WordMatch:
@@ -184,15 +281,19 @@ class WordMatch:
     document the positions where it matches (its terms' positions minus those of the words
     it excludes). Documents whose every position is excluded are no match."""
 
-    def __init__(self, word: Word, ev: Evaluation, whole_only: bool = False) -> None:
+    def __init__(self, word: Word, ev: Evaluation, whole_only: bool = False, within: Docs | None = None) -> None:
         from textkit.index import word_query_terms
 
         positive, excluded, prefixes = word_query_terms(word, whole_only)
         self._ev = ev
-        self._terms = [(t, p) for t, p in ((t, ev.postings("content", t)) for t in positive) if p]
+        self._terms = [(t, p) for t, p in ((t, ev.postings("content", t, within)) for t in positive) if p]
         for prefix in prefixes:
             excluded = excluded + ev.prefix_terms("content", prefix)
-        self._excluded = [p for p in (ev.postings("content", t) for t in excluded) if p]
+        self._excluded = []
+        if self._terms:
+            # Exclusions matter only where the word's own terms are.
+            mine = within if within is not None and len(within) < 4096 else None
+            self._excluded = [p for p in (ev.postings("content", t, mine) for t in excluded) if p]
         self._kept: dict[int, list[int]] = {}
         self.scores = self._score()
 
