@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from bisect import bisect_left
 import html
 import pickle
 import struct
@@ -651,7 +652,7 @@ def search(
         if WHOLE_WORDS_FIRST and total > 1:
             ranked = _whole_words_first(ranked, parsed, searcher, direct)
         facets = _facets((docnum for _score, docnum in ranked), columns)
-        forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, searcher) if total else ()
+        forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, searcher, direct) if total else ()
         left_out = _excluded_forms(parsed, reader, _in_scope(per_index, searcher, wide, in_sections, columns))
         wanted = total if not limit else min(limit, total)
         hits = tuple(_hit(searcher.stored_fields(ranked[i][1]), ranked[i][0], parsed) for i in range(wanted))
@@ -850,6 +851,7 @@ def _load_wordforms_once(path: str, stamp: int) -> None:
     analyzer = get_analyzer()
     analyzer.load_wordforms(Path(path))
     analyzer.load_tokenizer(Path(path).with_name(TOKENIZER_FILE))
+    _FORM_MAPS["size"] = -1   # analyses may have changed in place: the form maps are rebuilt
 
 
 def _toc_stamp(target: Path) -> tuple:
@@ -1185,7 +1187,7 @@ def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None)
     return sorted(ranked, key=lambda item: (-sum(item[1] in docs for docs in whole_docs), -item[0], item[1]))
 
 
-def matched_forms(parsed: ParsedQuery, hit_docs: set[int], searcher) -> tuple[MatchedForm, ...]:
+def matched_forms(parsed: ParsedQuery, hit_docs: set[int], searcher, direct=None) -> tuple[MatchedForm, ...]:
     """Every surface form that matched the query's positive words, prefixes and phrases in the
     hits (document numbers), with occurrences, passages and how it matched; whole words first,
     then most frequent first.
@@ -1221,7 +1223,7 @@ def matched_forms(parsed: ParsedQuery, hit_docs: set[int], searcher) -> tuple[Ma
                         add(form, count, passages, PREFIX, f"{leaf.prefix}*")
     for leaf in positive_leaves(parsed.tree):
         if isinstance(leaf, Phrase):
-            for form, (count, passages) in _phrase_forms(leaf, hit_docs, searcher).items():
+            for form, (count, passages) in _phrase_forms(leaf, hit_docs, searcher, direct).items():
                 add(form, count, passages, PHRASE, f'"{leaf.label}"')
     ordered = sorted(found.items(), key=lambda kv: (rank(kv[1][2]) > 1, -kv[1][0], kv[0]))
     return tuple(MatchedForm(form, c, n, kind, word) for form, (c, n, kind, word) in ordered)
@@ -1265,11 +1267,11 @@ class _in_scope:
                 and (self._sections is None or self._section_of[docnum] in self._sections))
 
 
-def _phrase_forms(leaf: Phrase, hit_docs: set[int], searcher) -> dict[str, list[int]]:
+def _phrase_forms(leaf: Phrase, hit_docs: set[int], searcher, direct=None) -> dict[str, list[int]]:
     """The phrase's matched strings in the hits (lowercased, spaces normalised): [count,
     passages] each."""
     counts: dict[str, list[int]] = {}
-    for docnum, forms in _phrase_doc_forms(leaf, searcher).items():
+    for docnum, forms in _phrase_doc_forms(leaf, searcher, direct).items():
         if docnum not in hit_docs:
             continue
         for form in forms:
@@ -1283,32 +1285,51 @@ def _phrase_forms(leaf: Phrase, hit_docs: set[int], searcher) -> dict[str, list[
 _MAX_CACHED_PHRASES = 256
 
 
-def _phrase_doc_forms(leaf: Phrase, searcher) -> dict[int, tuple[str, ...]]:
+def _phrase_doc_forms(leaf: Phrase, searcher, direct=None) -> dict[int, tuple[str, ...]]:
     """Per document, the strings the phrase matches there, found once per index and phrase:
-    positions from the phrase matcher, offsets from the stored spans (no passage is analysed
-    again)."""
+    positions from the phrase's evaluation, offsets from the stored spans (no passage is
+    analysed again)."""
     cache = _per_index(searcher.reader()).setdefault("phrase_forms", {})
     found = cache.get(leaf)
     if found is not None:
         return found
-    matcher = _Phrase([_word_query(w) for w in leaf.words], slop=1, ordered=True).matcher(
-        searcher, searcher.boolean_context().set(needs_current=True))
     reader = searcher.reader()
     found = {}
-    while matcher.is_active():
-        docnum = matcher.id()
+    for docnum, spans in _phrase_spans(leaf, searcher, direct):
         fields = reader.stored_fields(docnum)
         flat = array("I")
         flat.frombytes(fields["spans"])
-        offsets = {flat[i]: (flat[i + 1], flat[i + 2]) for i in range(0, len(flat), 3)}
+        positions = flat[0::3]   # increasing: a word's offsets are found by bisection
         text = fields["text"]
-        found[docnum] = tuple(_SPACE_RUN.sub(" ", text[offsets[sp.start][0]:offsets[sp.end][1]]).lower()
-                              for sp in matcher.spans())
-        matcher.next()
+        found[docnum] = tuple(
+            _SPACE_RUN.sub(" ", text[flat[3 * bisect_left(positions, start) + 1]:
+                                     flat[3 * bisect_left(positions, end) + 2]]).lower()
+            for start, end in spans)
     if len(cache) >= _MAX_CACHED_PHRASES:
         cache.clear()
     cache[leaf] = found
     return found
+
+
+def _phrase_spans(leaf: Phrase, searcher, direct) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """(document, [(first position, last position)]) of every match of the phrase, in
+    document order: from the postings (textkit.postings), or from Whoosh's matcher."""
+    if direct is not None:
+        from textkit.postings import phrase_docs, phrase_starts, phrase_words
+
+        last = len(leaf.words) - 1
+        known = direct.phrase_starts.get(leaf)   # this search's evaluation found them
+        if known is None:
+            words = phrase_words(leaf, direct)
+            known = {doc: starts for doc in phrase_docs(words) if (starts := phrase_starts(words, doc))}
+        for docnum in sorted(known):
+            yield docnum, [(p, p + last) for p in known[docnum]]
+        return
+    matcher = _Phrase([_word_query(w) for w in leaf.words], slop=1, ordered=True).matcher(
+        searcher, searcher.boolean_context().set(needs_current=True))
+    while matcher.is_active():
+        yield matcher.id(), [(sp.start, sp.end) for sp in matcher.spans()]
+        matcher.next()
 
 
 def _form_kind(word: Word, form: str) -> str | None:
@@ -1371,24 +1392,41 @@ def _spellings() -> dict[str, tuple[str, ...]]:
 
 
 def _refresh_form_maps() -> None:
+    """Bring the maps up to date with the analyzer's word forms. A search that analyses a new
+    query word only adds word forms at the end of the analyzer's cache: those are added to the
+    maps (at 100× a whole rebuild cost 30 ms, on every query with a word not seen before).
+    Anything else (another cache, fewer forms, the index's word forms loaded) rebuilds them."""
     from textkit.analysis import get_analyzer
 
     cache = get_analyzer()._cache
-    if _FORM_MAPS["size"] == len(cache):
+    size = len(cache)
+    if _FORM_MAPS["size"] == size and _FORM_MAPS.get("cache") is cache:
         return
     with _FORM_MAPS_LOCK:
-        by_term: dict[str, set[str]] = {}
-        spellings: dict[str, list[str]] = {}
+        if _FORM_MAPS.get("cache") is cache and 0 <= _FORM_MAPS["size"] < size:
+            by_term, spellings = _FORM_MAPS["by_term"], _FORM_MAPS["spellings"]
+            for spelling, info in list(cache.items())[_FORM_MAPS["size"]:]:
+                if not info.is_word:
+                    continue
+                lower = spelling.lower()
+                spellings[lower] = tuple(dict.fromkeys(spellings.get(lower, ()) + (spelling,)))
+                for term in info.terms:
+                    by_term[term] = tuple(sorted(set(by_term.get(term, ())) | {lower}))
+            _FORM_MAPS["size"] = size
+            return
+        by_term_sets: dict[str, set[str]] = {}
+        spelling_lists: dict[str, list[str]] = {}
         for spelling, info in list(cache.items()):
             if not info.is_word:
                 continue
             lower = spelling.lower()
-            spellings.setdefault(lower, []).append(spelling)
+            spelling_lists.setdefault(lower, []).append(spelling)
             for term in info.terms:
-                by_term.setdefault(term, set()).add(lower)
-        _FORM_MAPS["by_term"] = {t: tuple(sorted(f)) for t, f in by_term.items()}
-        _FORM_MAPS["spellings"] = {f: tuple(s) for f, s in spellings.items()}
-        _FORM_MAPS["size"] = len(cache)
+                by_term_sets.setdefault(term, set()).add(lower)
+        _FORM_MAPS["by_term"] = {t: tuple(sorted(f)) for t, f in by_term_sets.items()}
+        _FORM_MAPS["spellings"] = {f: tuple(s) for f, s in spelling_lists.items()}
+        _FORM_MAPS["size"] = size
+        _FORM_MAPS["cache"] = cache
 
 
 def _filter_query(node: QueryFilter, reader):

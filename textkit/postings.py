@@ -82,6 +82,8 @@ class Evaluation:
         self._postings: dict[tuple[str, str], Postings | None] = {}
         self._scores: dict[tuple[str, str], list[float]] = {}
         self._format = self.reader.schema["content"].format
+        # Phrase → {document: start positions}, from evaluating the whole query (not restricted).
+        self.phrase_starts: dict[Phrase, dict[int, list[int]]] = {}
 
     # ------------------------------------------------------------ terms
 
@@ -201,7 +203,11 @@ def evaluate(node, ev: Evaluation, to_whoosh, within: Docs | None = None) -> dic
     if isinstance(node, Word):
         return WordMatch(node, ev, within=within).scores
     if isinstance(node, Phrase):
-        return phrase_scores(phrase_words(node, ev, within))
+        starts: dict[int, list[int]] = {}
+        scores = phrase_scores(phrase_words(node, ev, within), starts)
+        if within is None:
+            ev.phrase_starts[node] = starts
+        return scores
     if isinstance(node, (Prefix, Filter)):
         found = _whoosh_scores(to_whoosh(node), ev) if isinstance(node, Prefix) else _filter_scores(to_whoosh(node), ev)
         return found if within is None else {d: s for d, s in found.items() if d in within.set}
@@ -361,11 +367,16 @@ def phrase_docs(words: list[WordMatch]) -> Iterable[int]:
     return sorted(docs)
 
 
-def phrase_scores(words: list[WordMatch]) -> dict[int, float]:
+def phrase_scores(words: list[WordMatch], starts_of: dict[int, list[int]] | None = None) -> dict[int, float]:
+    """Document → score of the phrase's matches (the sum of its words' scores); the start
+    positions of each document's matches go to `starts_of`."""
     out: dict[int, float] = {}
     for doc in phrase_docs(words):
-        if phrase_starts(words, doc):
+        starts = phrase_starts(words, doc)
+        if starts:
             out[doc] = _tree_sum([w.scores[doc] for w in words])
+            if starts_of is not None:
+                starts_of[doc] = starts
     return out
 
 
