@@ -33,7 +33,8 @@ with st.sidebar:
     elif "lang" in st.query_params:
         del st.query_params["lang"]
     # Where "Lisää koriin" puts passages; the Otteet page shows all collections.
-    st.text_input(common.t("basket_target"), value="Oletus", key="basket_target", help=common.t("basket_target_help"))
+    st.text_input(common.t("basket_target"), value="Oletus", key="basket_target", help=common.t("basket_target_help"),
+                  live=ui.TYPING_PAUSE)
 
 _PAGES = [
     ("app_pages/haku.py", "page_search", "🔍", "haku"),

@@ -108,7 +108,8 @@ with common.user_errors():
         key="topic_choice",
     )
     # Users can name a topic ("Hankehaut"); the name lives in models/topic-names.json (user data).
-    with st.form(f"rename_topic_{chosen}"):
+    # No Enter to submit: the form's input would show Streamlit's English "Press Enter to submit form".
+    with st.form(f"rename_topic_{chosen}", enter_to_submit=False):
         new_name = st.text_input(t("topic_name"), value=topics[chosen].name, placeholder=topics[chosen].label,
                                  key=f"topic_name_{chosen}")
         if st.form_submit_button(t("save_name")):

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import common
 from textkit import ui
+from textkit.corpus import YEAR_MIN, YEAR_MAX
 from textkit.paths import corpus_dir
 
 t = common.translator()
@@ -32,7 +33,7 @@ editions = []
 with common.user_errors():
     editions = common.editions()
     st.subheader(t("editions_in_use"))
-    st.dataframe(ui.edition_rows(editions, common.lang()), hide_index=True)
+    st.dataframe(ui.edition_rows(editions, common.lang(), common.index_state()), hide_index=True)
 
     years = sorted((e.year for e in editions), reverse=True)
     if years:
@@ -78,7 +79,10 @@ uploaded = upload_col.file_uploader(
     t("upload"), type=list(ui.UPLOAD_TYPES), key=f"upload_file_{version}", label_visibility="collapsed",
     help=t("upload_help", mb=ui.MAX_UPLOAD_BYTES // 1024 // 1024),
 )
-year = year_col.number_input(t("year"), min_value=2000, max_value=2100, step=1, key=year_key)
+year = year_col.selectbox(t("year"), range(YEAR_MIN, YEAR_MAX + 1), key=year_key)
+# The uploader's own texts ("Upload", "50MB per file") are Streamlit's, in English, and cannot be
+# set; the collapsed label hides its help icon too, so the limit is said here in the user's language.
+upload_col.caption(t("upload_help", mb=ui.MAX_UPLOAD_BYTES // 1024 // 1024))
 
 if uploaded is not None:
     with common.user_errors():

@@ -122,8 +122,10 @@ def ensure_models(force: bool = False) -> None:
     if status == "current":
         return
     if status == "stale" and build_running():
-        # Another session is building: this one keeps searching the previous index.
-        st.info(t("building_elsewhere"), icon="⏳")
+        # Another session is building: this one keeps searching the previous index, says which
+        # editions that index holds, and reloads itself once the new one is in place.
+        st.info(ui.index_state_note(index_state(), lang()), icon="⏳")
+        _reload_when_built()
         return
     heading = t({"missing": "building_first", "stale": "building_stale"}.get(status, "building"))
     slot = st.empty()
@@ -134,6 +136,25 @@ def ensure_models(force: bool = False) -> None:
 
     build_models(force=force, progress=progress)
     slot.empty()
+
+
+def index_state() -> Any:
+    """The search index in use against the corpus now (ui.IndexState)."""
+    from textkit.build import build_running, build_status, read_build_record
+    from textkit.corpus import load_manifest
+
+    return ui.index_state(build_status(), build_running(), read_build_record(),
+                          [e["year"] for e in load_manifest(corpus_dir())])
+
+
+@st.fragment(run_every=2.0)
+def _reload_when_built() -> None:
+    """Polls while another session rebuilds the index; reruns the whole app when it is done, so
+    the editions list and the index in use change together."""
+    from textkit.build import build_running, build_status
+
+    if build_status() == "current" or not build_running():   # done (or failed: the rerun says so)
+        st.rerun(scope="app")
 
 
 def models_key() -> tuple[str, str]:

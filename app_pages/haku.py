@@ -99,7 +99,7 @@ def _concordance_view(conc, names) -> None:
     if forms:
         lines = kwic.filter_forms(lines, forms)
     pages = max(1, -(-len(lines) // KWIC_PAGE))
-    page = st.number_input(t("kwic_page"), 1, pages, 1, key="kwic_page") if pages > 1 else 1
+    page = st.selectbox(t("kwic_page"), range(1, pages + 1), key="kwic_page") if pages > 1 else 1
     first = (page - 1) * KWIC_PAGE
     shown = lines[first:first + KWIC_PAGE]
     st.caption(t("kwic_lines", n=len(lines), first=first + 1 if shown else 0, last=first + len(shown)))
@@ -194,7 +194,8 @@ with common.user_errors():
     names = common.theme_names()
 
     query = st.text_input(
-        t("query"), key="query", placeholder=t("query_placeholder"), help=t("query_help"), icon="🔍"
+        t("query"), key="query", placeholder=t("query_placeholder"), help=t("query_help"), icon="🔍",
+        live=ui.TYPING_PAUSE,   # searches after a typing pause (or Enter); no English "Press Enter to apply"
     )
     sections = st.pills(
         t("sections"), list(range(1, 8)), selection_mode="multi", default=list(ui.DEFAULT_SECTIONS),
@@ -212,7 +213,8 @@ with common.user_errors():
         t("theme"), ["", *names], format_func=lambda k: names.get(k, t("all_themes")),
         key=f"filter_theme_{lang}",
     )
-    limit = col_limit.number_input(t("limit"), min_value=5, max_value=500, value=50, step=5, key="filter_limit")
+    limit = col_limit.selectbox(t("limit"), ui.HIT_LIMITS, index=ui.HIT_LIMITS.index(ui.DEFAULT_HIT_LIMIT),
+                                key="filter_limit")
     whole_words = st.checkbox(t("whole_words"), key="whole_words", help=t("whole_words_help"))
 
     common.warm_up()   # after the widgets are drawn, so the page is usable meanwhile

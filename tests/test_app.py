@@ -501,7 +501,7 @@ def test_upload_shows_parse_summary_then_accepting_rebuilds(app_models, corpus_c
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     open_page(at, "aineisto")
     at.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))
-    at.number_input(key="upload_year_0").set_value(2025).run()
+    at.selectbox(key="upload_year_0").set_value(2025).run()
     _assert_clean(at)
     # year, themes, passages, pages (the text's pages counted from its page artefacts)
     assert [m.value for m in at.metric][:2] == ["2025", "2"] and int(at.metric[3].value) > 1
@@ -538,7 +538,7 @@ def test_upload_with_a_year_other_than_its_reporting_date_asks_first(app_models,
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     open_page(at, "aineisto")
     at.file_uploader(key="upload_file_0").set_value(("katsaus.txt", _synthetic_2025(), "text/plain"))
-    at.number_input(key="upload_year_0").set_value(2023).run()
+    at.selectbox(key="upload_year_0").set_value(2023).run()
     _assert_clean(at)
     (warning,) = [w.value for w in at.warning if "raportointipäivä" in w.value]
     assert "31.10.2025" in warning and "2023" in warning
@@ -586,12 +586,36 @@ def test_removing_an_edition_asks_rebuilds_and_keeps_its_basket_excerpts(app_mod
     assert basket.excerpts()[0].text == passage.text
 
 
+def test_while_another_session_rebuilds_every_page_says_which_editions_the_index_in_use_holds(
+        app_models, corpus_copy):
+    """A change in Aineisto made elsewhere: until the new index is in place the pages say that
+    searches still use the previous editions, Aineisto marks the edition not yet indexed, and
+    once the build is done both change together."""
+    from textkit.build import _build_lock
+    from textkit.corpus import add_edition
+
+    add_edition(_synthetic_2025(), "katsaus-2025.txt", 2025, corpus_copy)
+    with _build_lock(app_models):                 # another session's build holds the lock
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        _assert_clean(at)
+        note = next(i.value for i in at.info if "rakennetaan uudelleen" in i.value)
+        assert "edellistä indeksiä (vuosikatsaukset 2024)" in note and "aineistossa on nyt 2024, 2025" in note
+        open_page(at, "aineisto")
+        table = at.dataframe[0].value
+        assert dict(zip(table["Vuosi"], table["Hakuindeksissä"])) == {2024: "kyllä", 2025: "⏳ rakennetaan"}
+    at.run()                                      # the lock is free: this session builds, then all agree
+    _assert_clean(at)
+    assert not [i.value for i in at.info if "rakennetaan uudelleen" in i.value]
+    table = at.dataframe[0].value
+    assert list(table["Vuosi"]) == [2024, 2025] and "Hakuindeksissä" not in table.columns
+
+
 def test_the_only_edition_cannot_be_removed_and_replace_presets_the_upload(app):
     open_page(app, "aineisto")
     assert app.button(key="remove_edition").disabled
     app.button(key="replace_edition").click().run()
     _assert_clean(app)
-    assert app.number_input(key="upload_year_0").value == 2024
+    assert app.selectbox(key="upload_year_0").value == 2024
     assert "korvaa nykyisen vasta, kun hyväksyt" in app.info[0].value
 
 
@@ -678,7 +702,7 @@ def test_upload_of_a_decompression_bomb_is_refused_with_the_limit(app):
 
     open_page(app, "aineisto")
     app.file_uploader(key="upload_file_0").set_value(("katsaus.docx", _bomb_docx(), "application/octet-stream"))
-    app.number_input(key="upload_year_0").set_value(2025).run()
+    app.selectbox(key="upload_year_0").set_value(2025).run()
     assert not app.exception
     assert "raja 100-kertainen" in app.error[0].value
 
@@ -688,7 +712,7 @@ def test_upload_reads_the_encodings_the_cli_reads(app, encoding):
     open_page(app, "aineisto")
     app.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025().decode().encode(encoding),
                                                       "text/plain"))
-    app.number_input(key="upload_year_0").set_value(2025).run()
+    app.selectbox(key="upload_year_0").set_value(2025).run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert [m.value for m in app.metric][:2] == ["2025", "2"]   # year, themes: parsed as the CLI parses it
     assert not app.button(key="accept_upload").disabled

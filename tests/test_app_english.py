@@ -205,7 +205,7 @@ def test_upload_preview_in_english(app_models, corpus_copy):
     at = english(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
     at = open_page(at, "aineisto")
     at.file_uploader(key="upload_file_0").set_value(("katsaus.txt", _synthetic_2025(), "text/plain"))
-    at.number_input(key="upload_year_0").set_value(2023).run()     # a year that disagrees with the date
+    at.selectbox(key="upload_year_0").set_value(2023).run()     # a year that disagrees with the date
     _assert_clean(at)
     (warning,) = [w.value for w in at.warning if "reporting date" in w.value]
     assert "31.10.2025" in warning and "2023" in warning

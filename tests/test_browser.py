@@ -105,6 +105,47 @@ def test_concordance_sorted_by_right_context(app_url, browser):
         browser.save_screenshot(str(ARTIFACTS / "browser_haku_kwic_right.png"))
 
 
+def test_first_page_says_what_it_is_with_example_queries(app_url, browser):
+    browser.get(app_url)
+    wait_for_text(browser, "toteutuskatsauksia")
+    body = browser.find_element("tag name", "body").text
+    assert "vuosikatsaus 2024 (12 teemaa" in body
+    buttons = {example: wait_for_visible(browser, "xpath", f"//button[.//p[normalize-space(.)='{example}']]")
+               for example in ("TE24", "tekoäly", '"jatkuva oppiminen"')}    # each with its search icon
+    buttons["tekoäly"][0].click()
+    wait_for_text(browser, "osumaa")
+    assert browser.find_element("css selector", 'input[aria-label="Hakulauseke"]').get_attribute("value") == "tekoäly"
+
+
+def test_a_query_runs_after_a_typing_pause_without_english_instructions(app_url, browser):
+    """Streamlit writes "Press Enter to apply" (English, not configurable) under an input that
+    waits for Enter; the query input commits after a typing pause instead, so the line never
+    shows and the search runs without Enter."""
+    browser.get(app_url)
+    type_into(browser, 'input[aria-label="Hakulauseke"]', "kunta")   # no Enter
+    seen: list[str] = []
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline and not any("osumaa" in text for text in seen):
+        seen.append(browser.find_element("tag name", "body").text)   # every state while it waits
+        time.sleep(0.1)
+    assert any("osumaa" in text for text in seen), "the search did not run without Enter"
+    assert not any("Press Enter" in text for text in seen), [t for t in seen if "Press Enter" in t][:1]
+
+
+def test_language_choice_survives_a_reload(app_url, browser):
+    browser.get(app_url)
+    wait_for_text(browser, "Hakulauseke")
+    browser.find_element("xpath", "//label[.//p[normalize-space(.)='English']]").click()
+    wait_for_text(browser, "Query")
+    wait_for_visible(browser, "xpath", "//h1[normalize-space(.)='Search']")
+    assert "lang=en" in browser.current_url
+    browser.refresh()
+    wait_for_visible(browser, "xpath", "//h1[normalize-space(.)='Search']")
+    assert "lang=en" in browser.current_url
+    browser.get(app_url)   # without the parameter: Finnish again
+    wait_for_visible(browser, "xpath", "//h1[normalize-space(.)='Haku']")
+
+
 def click_button(driver, label: str, timeout: float = WAIT_SECONDS) -> None:
     """Click the (first visible) button whose text is `label`, e.g. a segmented-control option."""
     from selenium.webdriver.support.ui import WebDriverWait

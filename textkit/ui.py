@@ -30,6 +30,13 @@ UPLOAD_TYPES = ("pdf", "docx", "txt")
 
 DEFAULT_SECTIONS = NARRATIVE_SECTIONS   # preselected search scope; sections every theme should have
 
+# Streamlit writes its own English "Press Enter to apply" under a text or number input that waits
+# for Enter, and has no parameter for that text. So text inputs commit after a typing pause
+# instead (`live`, which drops the line), and numbers are chosen from a list.
+TYPING_PAUSE = "700ms"
+HIT_LIMITS = (10, 20, 50, 100, 200, 500)
+DEFAULT_HIT_LIMIT = 50
+
 EXPORT_MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -66,10 +73,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "building_stale": (
         "Aineisto on muuttunut: rakennetaan hakuindeksi ja aihemalli uudelleen…",
         "The corpus changed: rebuilding the search index and topic model…",
-    ),
-    "building_elsewhere": (
-        "Uutta hakuindeksiä rakennetaan toisessa istunnossa; haut käyttävät edellistä, kunnes uusi on valmis.",
-        "A new index is being built in another session; searches use the previous one until it is ready.",
     ),
     "build_done": ("Hakuindeksi ja aihemalli ovat valmiit.", "The search index and topic model are ready."),
     "unexpected": (
@@ -324,6 +327,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_file": ("Tiedosto", "File"),
     "col_number": ("Nro", "No."),
     "col_sections": ("Osiot", "Sections"),
+    "col_indexed": ("Hakuindeksissä", "In the search index"),
+    "indexed_yes": ("kyllä", "yes"),
+    "indexed_pending": ("⏳ rakennetaan", "⏳ being built"),
+    "index_pending": (
+        "Aineisto on muuttunut, ja hakuindeksiä rakennetaan uudelleen. Haut, vertailut ja aiheet käyttävät "
+        "siihen asti edellistä indeksiä (vuosikatsaukset {indexed}); aineistossa on nyt {corpus}. Sivu "
+        "päivittyy itse, kun uusi indeksi on valmis.",
+        "The corpus has changed and the search index is being rebuilt. Until then searches, comparisons "
+        "and topics use the previous index (editions {indexed}); the corpus now has {corpus}. The page "
+        "updates itself when the new index is ready.",
+    ),
     # Teemat (more)
     "same_theme": ("Valitse kaksi eri teemaa.", "Choose two different themes."),
     "similarity_help": (
@@ -1191,10 +1205,12 @@ def percentage_points(change: float, lang: str = "fi") -> str:
 # ---------------------------------------------------------------- editions (Aineisto)
 
 
-def edition_rows(editions: Iterable[Edition], lang: str = "fi") -> list[dict[str, Any]]:
-    """The table of editions in use, headers in the user's language."""
-    return [
-        {
+def edition_rows(editions: Iterable[Edition], lang: str = "fi", state: "IndexState | None" = None) -> list[dict[str, Any]]:
+    """The table of editions in use, headers in the user's language. With the `state` of a
+    pending rebuild, a column says which editions the search index in use already holds."""
+    rows = []
+    for e in editions:
+        row = {
             label("year", lang): e.year,
             label("col_title", lang): e.title,
             label("col_reporting_date", lang): e.reporting_date,
@@ -1202,8 +1218,34 @@ def edition_rows(editions: Iterable[Edition], lang: str = "fi") -> list[dict[str
             label("themes_count", lang): len(e.themes),
             label("passages_count", lang): len(e.passages()),
         }
-        for e in editions
-    ]
+        if state is not None and state.pending:
+            row[label("col_indexed", lang)] = label("indexed_yes" if e.year in state.indexed else "indexed_pending", lang)
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """How the search index in use relates to the corpus right after a change in Aineisto."""
+    pending: bool                 # the corpus changed; the index in use is the previous one
+    building: bool                # a rebuild is running (in this or another session)
+    indexed: tuple[int, ...]      # editions the index in use holds
+    in_corpus: tuple[int, ...]    # editions of the corpus now
+
+
+def index_state(status: str, running: bool, record: dict[str, Any], corpus_years: Iterable[int]) -> IndexState:
+    """`status` as textkit.build.build_status gives it, `running` whether a build holds the lock,
+    `record` the build record of the index in use."""
+    indexed = tuple(sorted(int(y) for y in record.get("editions", ()) or ()))
+    return IndexState(pending=status != "current", building=running, indexed=indexed,
+                      in_corpus=tuple(sorted(int(y) for y in corpus_years)))
+
+
+def index_state_note(state: IndexState, lang: str = "fi") -> str:
+    """What a user sees while the index is rebuilt: which editions searches still use, and which
+    the new index will have. The page updates itself when the new index is in place."""
+    years = lambda ys: ", ".join(map(str, ys)) or "–"   # noqa: E731
+    return label("index_pending", lang, indexed=years(state.indexed), corpus=years(state.in_corpus))
 
 
 def parse_summary_rows(summary: ParseSummary, lang: str = "fi") -> list[dict[str, Any]]:
