@@ -391,6 +391,23 @@ def test_direct_evaluation_answers_exactly_as_whooshs_matchers(index_2024, monke
     assert equivalence.differences(answers[False], answers[True]) == []
 
 
+def test_matched_form_maps_take_a_new_query_words_forms_as_a_rebuild_would(index_2024):
+    """The maps behind the matched-forms facet (index term → the corpus's surface forms) learn
+    the word forms a search analyses for its query one by one instead of being rebuilt over
+    every word form; what they hold is what a rebuild from scratch gives."""
+    from textkit import index
+    from textkit.analysis import get_analyzer
+
+    search("kunta", models_dir=index_2024)
+    known = len(get_analyzer()._cache)
+    search("kuntakokeiluhankkeissa OR tekoälyneuvojille", models_dir=index_2024)  # not in the corpus
+    assert len(get_analyzer()._cache) > known
+    learned = ({t: set(f) for t, f in index._forms_by_term().items()}, dict(index._spellings()))
+    assert "kuntakokeiluhankkeissa" in learned[0]["kunta"]
+    index._FORM_MAPS["size"] = -1   # the next use rebuilds them from every word form
+    assert ({t: set(f) for t, f in index._forms_by_term().items()}, dict(index._spellings())) == learned
+
+
 def test_schema_pickles_without_native_handles():
     tokenizer = PassageTokenizer()
     tokenizer._analyzer = object()  # stands for a native handle

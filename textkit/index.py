@@ -1184,7 +1184,11 @@ def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None)
             if docs is None:
                 docs = cache[leaf] = frozenset(_word_query(leaf, whole_only=True).docs(searcher))
             whole_docs.append(docs)
-    return sorted(ranked, key=lambda item: (-sum(item[1] in docs for docs in whole_docs), -item[0], item[1]))
+    from collections import Counter
+    from itertools import chain
+
+    whole_count = Counter(chain.from_iterable(whole_docs))   # query words whole in each hit
+    return sorted(ranked, key=lambda item: (-whole_count.get(item[1], 0), -item[0], item[1]))
 
 
 def matched_forms(parsed: ParsedQuery, hit_docs: set[int], searcher, direct=None) -> tuple[MatchedForm, ...]:
@@ -1315,13 +1319,12 @@ def _phrase_spans(leaf: Phrase, searcher, direct) -> Iterator[tuple[int, list[tu
     """(document, [(first position, last position)]) of every match of the phrase, in
     document order: from the postings (textkit.postings), or from Whoosh's matcher."""
     if direct is not None:
-        from textkit.postings import phrase_docs, phrase_starts, phrase_words
+        from textkit.postings import phrase_matches, phrase_words
 
         last = len(leaf.words) - 1
         known = direct.phrase_starts.get(leaf)   # this search's evaluation found them
         if known is None:
-            words = phrase_words(leaf, direct)
-            known = {doc: starts for doc in phrase_docs(words) if (starts := phrase_starts(words, doc))}
+            known = phrase_matches(phrase_words(leaf, direct))
         for docnum in sorted(known):
             yield docnum, [(p, p + last) for p in known[docnum]]
         return
@@ -1558,16 +1561,16 @@ def _check_editions(values: Iterable[str], reader) -> list[str]:
 
 
 def _facets(docnums: Iterable[int], columns: dict[str, list]) -> dict[str, dict[Any, int]]:
-    themes: dict[str, int] = {}
+    from collections import Counter
+
+    docnums = list(docnums)
+    themes = Counter(map(columns["theme_id"].__getitem__, docnums))
     sections: dict[int, int] = {}
+    for value, n in Counter(map(columns["section"].__getitem__, docnums)).items():
+        sections[int(value)] = sections.get(int(value), 0) + n
     editions: dict[int, int] = {}
-    theme_of, section_of, edition_of = columns["theme_id"], columns["section"], columns["edition"]
-    for docnum in docnums:
-        themes[theme_of[docnum]] = themes.get(theme_of[docnum], 0) + 1
-        sec = int(section_of[docnum])
-        sections[sec] = sections.get(sec, 0) + 1
-        year = int(edition_of[docnum])
-        editions[year] = editions.get(year, 0) + 1
+    for value, n in Counter(map(columns["edition"].__getitem__, docnums)).items():
+        editions[int(value)] = editions.get(int(value), 0) + n
     return {
         "theme": dict(sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))),
         "section": dict(sorted(sections.items())),

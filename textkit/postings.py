@@ -281,6 +281,9 @@ class _NoMatch:
     def positions(self, doc: int):
         return ()
 
+    def position_keys(self, shift: int, docs: set[int]) -> set[int]:
+        return set()
+
 
 class WordMatch:
     """A query word over the postings: its terms' scores summed per document, and per
@@ -301,6 +304,7 @@ class WordMatch:
             mine = within if within is not None and len(within) < 4096 else None
             self._excluded = [p for p in (ev.postings("content", t, mine) for t in excluded) if p]
         self._kept: dict[int, list[int]] = {}
+        self._values: dict[int, list] | None = None
         self.scores = self._score()
 
     def docs(self) -> Iterable[int]:
@@ -310,15 +314,49 @@ class WordMatch:
         kept = self._kept.get(doc)
         return kept if kept is not None else self._all_positions(doc)
 
-    def _all_positions(self, doc: int):
-        if len(self._terms) == 1:
-            return self._terms[0][1].positions(doc) or ()
-        found: set[int] = set()
+    def position_keys(self, shift: int, docs: set[int]) -> set[int]:
+        """doc * _KEY + position - shift for each position where the word matches in `docs`
+        (positions before `shift` left out)."""
+        decode = self._ev._decode_positions
+        kept, scores = self._kept, self.scores
+        out: set[int] = set()
+        add = out.add
         for _t, p in self._terms:
-            pos = p.positions(doc)
-            if pos:
-                found.update(pos)
-        return found
+            for d, v in zip(p.ids, p.values):
+                if d in docs and d not in kept and d in scores:
+                    base = d * _KEY - shift
+                    for pos in decode(v):
+                        if pos >= shift:
+                            add(base + pos)
+        for d, positions in kept.items():
+            if d in docs:
+                base = d * _KEY - shift
+                out.update(base + pos for pos in positions if pos >= shift)
+        return out
+
+    def _all_positions(self, doc: int):
+        """The positions of the word's terms in `doc` (a list when one term has them)."""
+        if self._values is None:
+            # Each document's encoded position lists, from all the word's terms in one pass.
+            by_doc: dict[int, list] = {}
+            for _t, p in self._terms:
+                for d, v in zip(p.ids, p.values):
+                    found = by_doc.get(d)
+                    if found is None:
+                        by_doc[d] = [v]
+                    else:
+                        found.append(v)
+            self._values = by_doc
+        values = self._values.get(doc)
+        if not values:
+            return ()
+        decode = self._ev._decode_positions
+        if len(values) == 1:
+            return decode(values[0])
+        union: set[int] = set()
+        for v in values:
+            union.update(decode(v))
+        return union
 
     def _score(self) -> dict[int, float]:
         ev = self._ev
@@ -347,37 +385,47 @@ class WordMatch:
         return scores
 
 
-def phrase_starts(words: list[WordMatch], doc: int) -> list[int]:
-    """The positions where the phrase's first word stands in `doc`, sorted."""
-    starts = None
+# A (document, position) pair as one integer, so that a phrase's words are joined by set
+# intersection: word i at position p of document d is the key d * _KEY + p - i.
+_KEY = 1 << 32
+
+
+def phrase_matches(words: list[WordMatch]) -> dict[int, list[int]]:
+    """Document → the sorted positions where the phrase's first word starts a match."""
+    docs = phrase_docs(words)
+    keys = None
     for i, word in enumerate(words):
-        shifted = {p - i for p in word.positions(doc)}
-        starts = shifted if starts is None else starts & shifted
-        if not starts:
-            return []
-    return sorted(starts)
+        mine = word.position_keys(i, docs)
+        keys = mine if keys is None else keys & mine
+        if not keys:
+            return {}
+    out: dict[int, list[int]] = {}
+    for key in sorted(keys):
+        doc, start = divmod(key, _KEY)
+        found = out.get(doc)
+        if found is None:
+            out[doc] = [start]
+        else:
+            found.append(start)
+    return out
 
 
-def phrase_docs(words: list[WordMatch]) -> Iterable[int]:
+def phrase_docs(words: list[WordMatch]) -> set[int]:
     """Documents where every word of the phrase occurs (a superset of the phrase's)."""
     ordered = sorted((w.scores for w in words), key=len)
     docs = set(ordered[0])
     for other in ordered[1:]:
         docs.intersection_update(other)
-    return sorted(docs)
+    return docs
 
 
 def phrase_scores(words: list[WordMatch], starts_of: dict[int, list[int]] | None = None) -> dict[int, float]:
     """Document → score of the phrase's matches (the sum of its words' scores); the start
     positions of each document's matches go to `starts_of`."""
-    out: dict[int, float] = {}
-    for doc in phrase_docs(words):
-        starts = phrase_starts(words, doc)
-        if starts:
-            out[doc] = _tree_sum([w.scores[doc] for w in words])
-            if starts_of is not None:
-                starts_of[doc] = starts
-    return out
+    matches = phrase_matches(words)
+    if starts_of is not None:
+        starts_of.update(matches)
+    return {doc: _tree_sum([w.scores[doc] for w in words]) for doc in matches}
 
 
 def _tree_sum(values: list[float]) -> float:
