@@ -45,6 +45,23 @@ def test_money_and_percent_in_finnish_format():
     assert ui.format_percent(None) == ui.format_euros(None) == "–"
 
 
+def test_money_percent_and_changes_in_english_format():
+    assert ui.format_percent(914_526 / 14_000_000, "en") == "6.5\u00a0%"
+    assert ui.format_euros(14_000_000.0, "en") == "€14,000,000"
+    assert ui.format_decimal(2.345, "en") == "2.35" and ui.format_decimal(2.345) == "2,35"
+    assert ui.percentage_points(0.021) == "+2,1 %-yks." and ui.percentage_points(-0.021, "en") == "-2.1 pp"
+
+
+def test_funding_rows_name_the_figures_by_their_letter_in_english():
+    funding = [SimpleNamespace(key=k, label=fi, text="1 e", euros=1.0) for k, (fi, _) in ui.FUNDING_NAMES.items()]
+    header = SimpleNamespace(funding=funding)
+    assert [r["rahoitus"] for r in ui.funding_rows(header)] == [fi for fi, _ in ui.FUNDING_NAMES.values()]
+    rows = ui.funding_rows(header, "en")
+    assert list(rows[0]) == ["", "funding", "as printed", "euros"]
+    assert [r["funding"] for r in rows] == ["public funding frame", "reservations", "committed authorisations",
+                                            "costs paid"]
+
+
 def test_snippet_html_keeps_only_mark_tags():
     snippet = "Uudistus &lt;b&gt; <mark>TE24</mark> ja <script>alert(1)</script> &amp; muut"
     safe = ui.safe_snippet_html(snippet)

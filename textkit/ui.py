@@ -538,10 +538,12 @@ def themes_of(editions: Sequence[Edition]) -> dict[str, str]:
     return names
 
 
-def format_euros(value: float | None) -> str:
-    """Finnish money format: 14 000 000 € (non-breaking spaces), "–" when unknown."""
+def format_euros(value: float | None, lang: str = "fi") -> str:
+    """Money: 14 000 000 € in Finnish (non-breaking spaces), €14,000,000 in English, "–" when unknown."""
     if value is None:
         return "–"
+    if lang == "en":
+        return f"€{value:,.0f}"
     return f"{value:,.0f}".replace(",", "\u00a0") + "\u00a0€"
 
 
@@ -693,7 +695,7 @@ def kwic_row_html(line: Any) -> str:
 
 def kwic_place(line: Any, theme_names: dict[str, str], lang: str = "fi") -> str:
     """Where a line stands: "Teema · 2 Toteutettu toiminta · s. 4"."""
-    page = f" · s. {line.page}" if line.page else ""
+    page = f" · {label('page_abbr', lang)} {line.page}" if line.page else ""
     return f"{theme_names.get(line.theme_id, line.theme)} · {section_name(line.section, lang)}{page}"
 
 
@@ -747,7 +749,7 @@ def check_upload(filename: str, data: bytes) -> str:
     if suffix not in UPLOAD_TYPES:
         raise TextkitError(
             f"Tiedosto {filename!r} ei kelpaa: vain PDF-, DOCX- ja TXT-tiedostot voi lisätä "
-            f"(tiedostopääte oli {suffix or 'puuttuu'})."
+            f"(tiedostopääte oli {suffix or '–'})."
         )
     if not data:
         raise TextkitError(f"Tiedosto {filename!r} on tyhjä.")
@@ -1115,7 +1117,7 @@ def funding_rows(header: Any, lang: str = "fi") -> list[dict[str, Any]]:
         fi, en = FUNDING_NAMES.get(f.key, (f.label, f.label))
         return en if lang == "en" else (f.label or fi)
 
-    return headers(({"": f"{f.key})", "rahoitus": name(f), "raportissa": f.text, "euroa": format_euros(f.euros)}
+    return headers(({"": f"{f.key})", "rahoitus": name(f), "raportissa": f.text, "euroa": format_euros(f.euros, lang)}
                     for f in header.funding), lang)
 
 
