@@ -119,7 +119,7 @@ with common.user_errors():
         table_cols = st.columns(2)
         for column, fmt in zip(table_cols, ("xlsx", "csv")):
             column.download_button(
-                f"{t('code_table')} {fmt.upper()}", data=render_table(code_columns, code_rows, fmt, sheet="Koodit"),
+                f"{t('code_table')} {fmt.upper()}", data=render_table(code_columns, code_rows, fmt, sheet=t("codes")),
                 file_name=ui.export_file_name(f"koodit {choice}", fmt), mime=ui.EXPORT_MIME[fmt],
                 key=f"code_table_{fmt}", icon="⬇️", width="stretch",
             )

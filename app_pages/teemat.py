@@ -133,8 +133,8 @@ with common.user_errors():
         st.dataframe(ui.headers(organisations, lang), hide_index=True, width="stretch")
     st.dataframe(ui.headers(project_rows, lang), hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button(t("download_xlsx"), ui.projects_table(chosen, "xlsx"), f"hankkeet-{edition}.xlsx",
+    left.download_button(t("download_xlsx"), ui.projects_table(chosen, "xlsx", lang), f"hankkeet-{edition}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key="projects_xlsx")
-    right.download_button(t("download_csv"), ui.projects_table(chosen, "csv"), f"hankkeet-{edition}.csv",
+    right.download_button(t("download_csv"), ui.projects_table(chosen, "csv", lang), f"hankkeet-{edition}.csv",
                           mime="text/csv", key="projects_csv")

@@ -193,6 +193,9 @@ def test_funded_projects_tables_and_download(edition_2024):
     assert not any(cell.startswith(("=", "+", "@")) for row in table[1:] for cell in row)
     book = load_workbook(io.BytesIO(ui.projects_table(edition_2024, "xlsx")))
     assert book.active.max_row == len(rows) + 1
+    english = list(csv.reader(io.StringIO(ui.projects_table(edition_2024, "csv", "en").decode("utf-8-sig")),
+                              delimiter=";"))
+    assert english[0][:4] == ["Theme", "Code", "Project", "Lead implementer"] and english[1:] == table[1:]
 
 
 def test_basket_preview_code_counts_and_code_by_theme_table():

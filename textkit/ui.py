@@ -384,6 +384,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "codes_help": ("pilkulla erotettuina", "comma-separated"),
     "with_citations": ("Otteet lähdeviitteineen", "Excerpts with citations"),
     "uncoded": ("(ei koodia)", "(no code)"),
+    "projects_sheet": ("Rahoitetut hankkeet", "Funded projects"),
 }
 
 
@@ -872,12 +873,15 @@ def organisation_rows(edition: Edition) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["teemoja"], -r["hankkeita"], r["organisaatio"].casefold()))
 
 
-def projects_table(edition: Edition, fmt: str) -> bytes:
-    """The funded projects of an edition as XLSX or CSV (cells cannot become formulas)."""
+def projects_table(edition: Edition, fmt: str, lang: str = "fi") -> bytes:
+    """The funded projects of an edition as XLSX or CSV (cells cannot become formulas), headers
+    in `lang`."""
     from textkit.export import render_table
 
-    return render_table(PROJECT_COLUMNS, project_rows(edition), fmt,
-                        title=f"Rahoitetut hankkeet {edition.year}", sheet="Hankkeet")
+    columns = [(key, header if lang != "en" else column(key, "en").capitalize(), width)
+               for key, header, width in PROJECT_COLUMNS]
+    return render_table(columns, project_rows(edition), fmt,
+                        title=f"{label('projects_sheet', lang)} {edition.year}", sheet=label("projects_sheet", lang))
 
 
 # ---------------------------------------------------------------- basket table
