@@ -59,7 +59,9 @@ with common.user_errors():
             remove_edition(removing, corpus_dir())
             # The old index answers searches (other sessions too) until the new one is swapped in.
             common.ensure_models()
-            st.session_state["corpus_message"] = t("removed", year=removing)
+            # "rebuilt" only when it was (another session's build may still be running).
+            st.session_state["corpus_message"] = t("removed" if not common.index_state().pending else "removed_pending",
+                                                   year=removing)
             st.rerun()
         if no_col.button(t("cancel"), key="confirm_remove_no"):
             st.session_state.pop("confirm_remove", None)
@@ -129,7 +131,8 @@ if uploaded is not None:
                         accept_year_mismatch=bool(mismatch) and year_ok)
             # The old index answers searches (other sessions too) until the new one is swapped in.
             common.ensure_models()
-            st.session_state["corpus_message"] = t("accepted", year=int(year))
+            st.session_state["corpus_message"] = t("accepted" if not common.index_state().pending else "accepted_pending",
+                                                   year=int(year))
             st.session_state["upload_version"] = version + 1
             st.session_state.pop("replace_hint", None)
             st.rerun()

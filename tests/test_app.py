@@ -588,23 +588,26 @@ def test_removing_an_edition_asks_rebuilds_and_keeps_its_basket_excerpts(app_mod
 
 def test_while_another_session_rebuilds_every_page_says_which_editions_the_index_in_use_holds(
         app_models, corpus_copy):
-    """A change in Aineisto made elsewhere: until the new index is in place the pages say that
-    searches still use the previous editions, Aineisto marks the edition not yet indexed, and
-    once the build is done both change together."""
+    """An edition accepted while another session's build holds the lock: the page does not claim
+    the index was rebuilt, every page says that searches still use the previous editions, and
+    Aineisto marks the edition not yet indexed; once the build can run, both change together."""
     from textkit.build import _build_lock
-    from textkit.corpus import add_edition
 
-    add_edition(_synthetic_2025(), "katsaus-2025.txt", 2025, corpus_copy)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     with _build_lock(app_models):                 # another session's build holds the lock
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        open_page(at, "aineisto")
+        at.file_uploader(key="upload_file_0").set_value(("Katsaus 2025.txt", _synthetic_2025(), "text/plain"))
+        at.selectbox(key="upload_year_0").set_value(2025).run()
+        at.button(key="accept_upload").click().run()
         _assert_clean(at)
+        assert at.success[0].value == "Vuosikatsaus 2025 lisätty; hakuindeksiä rakennetaan."
         note = next(i.value for i in at.info if "rakennetaan uudelleen" in i.value)
         assert "edellistä indeksiä (vuosikatsaukset 2024)" in note and "aineistossa on nyt 2024, 2025" in note
-        open_page(at, "aineisto")
         table = at.dataframe[0].value
         assert dict(zip(table["Vuosi"], table["Hakuindeksissä"])) == {2024: "kyllä", 2025: "⏳ rakennetaan"}
-    at.run()                                      # the lock is free: this session builds, then all agree
-    _assert_clean(at)
+        open_page(at, "haku")                     # the same note on every page
+        assert any("rakennetaan uudelleen" in i.value for i in at.info)
+    open_page(at, "aineisto")                     # the lock is free: this session builds, then all agree
     assert not [i.value for i in at.info if "rakennetaan uudelleen" in i.value]
     table = at.dataframe[0].value
     assert list(table["Vuosi"]) == [2024, 2025] and "Hakuindeksissä" not in table.columns

@@ -276,6 +276,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "accept": ("Hyväksy ja rakenna uudelleen", "Accept and rebuild"),
     "rebuild": ("Rakenna indeksi uudelleen", "Rebuild the index"),
     "accepted": ("Vuosikatsaus {year} lisätty ja indeksi rakennettu.", "Edition {year} added and the index built."),
+    "accepted_pending": ("Vuosikatsaus {year} lisätty; hakuindeksiä rakennetaan.",
+                         "Edition {year} added; the search index is being built."),
+    "removed_pending": ("Vuosikatsaus {year} poistettu; hakuindeksiä rakennetaan.",
+                        "Edition {year} removed; the search index is being built."),
     "warnings": ("Varoitukset", "Warnings"),
     "replace_edition": (
         "Korvaa nykyinen vuosikatsaus {year} ({file})",
