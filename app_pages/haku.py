@@ -92,7 +92,7 @@ def _concordance_view(conc, names) -> None:
                                     format_func=lambda k: t(f"sort_{k}"), key="kwic_sort")
     descending = desc_col.checkbox(t("descending"), key="kwic_descending")
     forms = forms_col.multiselect(
-        t("kwic_forms"), [f.form for f in conc.forms], key="kwic_forms",
+        t("kwic_forms"), [f.form for f in conc.forms], key="kwic_forms", placeholder=t("kwic_forms_placeholder"),
         format_func=lambda f: f"{f} ({sum(x.count for x in conc.forms if x.form == f)})",
     )
     lines = kwic.sort_lines(conc.lines, by, descending=descending)

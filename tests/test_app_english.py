@@ -166,6 +166,8 @@ def test_search_page_in_english(app):
     for view in ("kwic", "collocates", "frequencies"):
         at.segmented_control(key="haku_view").set_value(view).run()
         assert_english(at)
+        if view == "kwic":   # an empty multiselect would show Streamlit's own "Choose options"
+            assert at.multiselect(key="kwic_forms").proto.placeholder == "All forms"
 
 
 def test_a_bad_query_says_what_is_wrong_in_english(app):

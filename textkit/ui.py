@@ -116,6 +116,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sort_theme": ("Teema", "Theme"),
     "descending": ("Käänteinen", "Descending"),
     "kwic_forms": ("Näytä vain muodot", "Only these forms"),
+    "kwic_forms_placeholder": ("Kaikki muodot", "All forms"),   # else Streamlit's English "Choose options"
     "kwic_page": ("Sivu", "Page"),
     "kwic_lines": ("{n} riviä, näytetään {first}–{last}", "{n} lines, showing {first}–{last}"),
     "collocates_help": (
