@@ -233,7 +233,7 @@ with common.user_errors():
         whole_words,
     )
 
-    st.caption(f"**{t('parsed_query')}:** `{result.parsed}`")
+    st.caption(f"**{t('parsed_query')}:** `{ui.parsed_query(result.parsed, lang)}`")
     if groups := common.synonyms(query):
         st.caption(f"**{t('synonyms')}:** " + "; ".join(groups))
     if result.suggestion and not result.hidden_by_scope:   # hidden hits get their own button below

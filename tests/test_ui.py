@@ -45,6 +45,13 @@ def test_money_and_percent_in_finnish_format():
     assert ui.format_percent(None) == ui.format_euros(None) == "–"
 
 
+def test_parsed_query_operators_in_english():
+    parsed = 'kunta JA (alue TAI seutu) JA EI kuntoutus JA "jatkuva JA oppiminen" EI muoto:kuntien'
+    assert ui.parsed_query(parsed) == parsed
+    assert ui.parsed_query(parsed, "en") == \
+        'kunta AND (alue OR seutu) AND NOT kuntoutus AND "jatkuva JA oppiminen" NOT muoto:kuntien'
+
+
 def test_money_percent_and_changes_in_english_format():
     assert ui.format_percent(914_526 / 14_000_000, "en") == "6.5\u00a0%"
     assert ui.format_euros(14_000_000.0, "en") == "€14,000,000"

@@ -635,6 +635,18 @@ def include_form_query(query: str, form: str) -> str:
     return re.sub(rf"\s*(?<!\S)EI muoto:{re.escape(form)}(?!\S)", "", query, flags=re.IGNORECASE).strip()
 
 
+_QUOTED_OR_OPERATOR = re.compile(r'"[^"]*"|(?<![\w:])(JA|TAI|EI)(?![\w:])')
+_OPERATORS_EN = {"JA": "AND", "TAI": "OR", "EI": "NOT"}
+
+
+def parsed_query(parsed: str, lang: str = "fi") -> str:
+    """The parsed query as shown: its JA/TAI/EI as AND/OR/NOT in English (phrases untouched;
+    the query language takes both)."""
+    if lang != "en":
+        return parsed
+    return _QUOTED_OR_OPERATOR.sub(lambda m: _OPERATORS_EN.get(m.group(1) or "", m.group(0)), parsed)
+
+
 def synonym_groups(tree: Any) -> list[str]:
     """The synonym expansions in a parsed query tree, e.g. ["TE24 = TE2024 = TE-uudistus"]."""
     from textkit.query import Or, render, walk
