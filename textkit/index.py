@@ -155,12 +155,47 @@ def word_terms(text: str) -> Iterator[tuple[int, str, float]]:
     the word itself several times score higher.
     """
     for pos, _start, _end, terms, surface, lemmas in indexed_words(text):
+        for term, boost in _word_term_boosts(terms, surface, lemmas):
+            yield pos, term, boost
+
+
+def word_postings(text: str) -> tuple[dict[str, list[int]], dict[str, float]]:
+    """The terms of `word_terms(text)` grouped: term → its positions, term → its summed boost
+    (a term's posting in the passage), in first-occurrence order."""
+    positions: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
+    get = positions.get
+    for pos, _start, _end, terms, surface, lemmas in indexed_words(text):
+        for term, boost in _word_term_boosts(terms, surface, lemmas):
+            found = get(term)
+            if found is None:
+                positions[term] = [pos]
+                weights[term] = boost
+            else:
+                found.append(pos)
+                weights[term] += boost
+    return positions, weights
+
+
+def _word_term_boosts(terms: tuple[str, ...], surface: str, lemmas: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """One word's (term, boost) pairs for `word_terms`, made once per distinct analysis."""
+    key = (terms, surface, lemmas)
+    found = _TERM_BOOSTS.get(key)
+    if found is None:
+        pairs = []
         for term in terms:
             if term in lemmas:
-                yield pos, term, _WHOLE_WORD_BOOST
+                pairs.append((term, _WHOLE_WORD_BOOST))
             elif term != surface:
-                yield pos, PART_MARK + term, 1.0
-        yield pos, SURFACE_MARK + surface, _WHOLE_WORD_BOOST
+                pairs.append((PART_MARK + term, 1.0))
+        pairs.append((SURFACE_MARK + surface, _WHOLE_WORD_BOOST))
+        found = _TERM_BOOSTS[key] = tuple(pairs)
+        if len(_TERM_BOOSTS) > 500_000:   # a bound like the analyzer's cache
+            _TERM_BOOSTS.clear()
+    return found
+
+
+_TERM_BOOSTS: dict[tuple, tuple[tuple[str, float], ...]] = {}
 
 
 class PassageTokenizer(Tokenizer):
@@ -203,16 +238,7 @@ class WordsField(TEXT):
         super().__init__(analyzer=PassageTokenizer(), phrase=True)
 
     def index(self, value, **kwargs):
-        positions: dict[str, list[int]] = {}
-        weights: dict[str, float] = {}
-        for pos, term, boost in word_terms(value):
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos]
-                weights[term] = boost
-            else:
-                found.append(pos)
-                weights[term] += boost
+        positions, weights = word_postings(value)
         field_boost = self.format.field_boost
         for term, poslist in positions.items():
             yield term.encode("utf-8"), len(poslist), weights[term] * field_boost, _encode_positions(poslist)
@@ -277,6 +303,25 @@ class _TermPool:
             entry[2].append(vbytes)
         return length
 
+    def add_words(self, fieldname: str, docnum: int, text: str, field_boost: float) -> int:
+        """A document's postings of a WordsField, the terms of `word_postings(text)` (kept
+        as str until written: UTF-8 sorts like the code points). Returns the field length."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        positions, weights = word_postings(text)
+        get = terms.get
+        length = 0
+        for term, poslist in positions.items():
+            length += len(poslist)
+            entry = get(term)
+            if entry is None:
+                entry = terms[term] = (array("I"), array("d"), [])
+            entry[0].append(docnum)
+            entry[1].append(weights[term] * field_boost)
+            entry[2].append(_encode_positions(poslist))
+        return length
+
     def iter_postings(self) -> "_TermGroups":
         return _TermGroups(self._fields)
 
@@ -295,9 +340,9 @@ class _TermGroups:
     def terms(self) -> Iterator[tuple[str, bytes, array, array, list]]:
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
-            for tbytes in sorted(terms):
-                docnums, weights, values = terms.pop(tbytes)
-                yield fieldname, tbytes, docnums, weights, values
+            for term in sorted(terms):
+                docnums, weights, values = terms.pop(term)
+                yield fieldname, term.encode("utf-8") if isinstance(term, str) else term, docnums, weights, values
 
     def __iter__(self):
         for fieldname, tbytes, docnums, weights, values in self.terms():
@@ -328,7 +373,7 @@ class _SegmentWriter(SegmentWriter):
         perdoc = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
-        add_postings = self.pool.add_field_postings
+        add_postings, add_words = self.pool.add_field_postings, self.pool.add_words
         cache = self._id_postings
         perdoc.start_doc(docnum)
         try:
@@ -338,14 +383,13 @@ class _SegmentWriter(SegmentWriter):
                     continue
                 field = schema[fieldname]
                 length = 0
-                if field.indexed:
-                    if isinstance(field, WordsField):
-                        items = field.index(value)
-                    else:
-                        key = (fieldname, value)
-                        items = cache.get(key)
-                        if items is None:
-                            items = cache[key] = tuple(field.index(value))
+                if isinstance(field, WordsField):
+                    length = add_words(fieldname, docnum, value, field.format.field_boost)
+                elif field.indexed:
+                    key = (fieldname, value)
+                    items = cache.get(key)
+                    if items is None:
+                        items = cache[key] = tuple(field.index(value))
                     length = add_postings(fieldname, docnum, items)
                     if not field.scorable:
                         length = 0

@@ -477,6 +477,7 @@ class TopicModel:
         self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, min_df=self.min_df,
                                            max_df=self.max_df, sublinear_tf=True, norm=None)
         counts = self.vectorizer_.fit_transform(documents)
+        self._fitted = (list(documents), counts)   # what `counts` gives back for the same units
         self.vocabulary_ = self.vectorizer_.get_feature_names_out()
         if themes is not None and self.theme_damping > 0:
             self.term_weights_ = _theme_spread(counts, list(themes)) ** self.theme_damping
@@ -512,6 +513,14 @@ class TopicModel:
             for t, row in enumerate(order)
         ]
         return self
+
+    def counts(self, documents: Sequence[str]):
+        """The vectorizer's matrix of `documents`; for the units it was fitted on, the one
+        computed then (the same matrix: one tokenisation of every unit per build)."""
+        fitted = getattr(self, "_fitted", None)
+        if fitted is not None and len(fitted[0]) == len(documents) and fitted[0] == list(documents):
+            return fitted[1]
+        return self.vectorizer_.transform(documents)
 
     def transform(self, documents: Sequence[str], groups: Sequence[Any] | None = None):
         """Topic shares (rows sum to 1, or 0 for a unit without modelled terms)."""
@@ -853,9 +862,13 @@ def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], units: Sequ
     labels = _labels(_class_tfidf(model, unit_terms), model.vocabulary_, model.top_terms_)
     dominant = W.argmax(axis=1)
     has_terms = W.sum(axis=1) > 0
+    by_topic: dict[int, list[int]] = defaultdict(list)   # passages by dominant topic, in order
+    for i, (has, top) in enumerate(zip(has_terms.tolist(), dominant.tolist())):
+        if has:
+            by_topic[top].append(i)
     topics_ = []
     for t in range(k):
-        members = [i for i in range(len(documents)) if has_terms[i] and dominant[i] == t]
+        members = by_topic[t]
         # Substantial passages first (a heading-like line can load strongly on one term).
         members.sort(key=lambda i: (len(documents[i].lemmas.split()) < MIN_PASSAGE_TERMS,
                                     -W[i, t], documents[i].passage_id))
@@ -911,10 +924,11 @@ def _tabulate(model: TopicModel, documents: Sequence[TopicDocument], units: Sequ
         "min_year_sentences": MIN_YEAR_SENTENCES,
         "fingerprint": fingerprint,
     }
-    doc_topics = {d.passage_id: tuple(round(float(x), 4) for x in W[i]) for i, d in enumerate(documents)}
+    # (rows as Python floats first: the same values, without a numpy scalar per number)
+    doc_topics = {d.passage_id: tuple(round(x, 4) for x in row) for d, row in zip(documents, W.tolist())}
     sentence_rows: list[list[tuple[float, ...]]] = [[()] * len(d.sentence_terms) for d in documents]
-    for row, (d, i) in enumerate(units):
-        sentence_rows[d][i] = tuple(round(float(x), 4) for x in S[row])
+    for (d, i), values in zip(units, S.tolist()):
+        sentence_rows[d][i] = tuple(round(x, 4) for x in values)
     sentence_topics = {d.passage_id: tuple(sentence_rows[n]) for n, d in enumerate(documents)}
     return TopicsResult(model.method, k, tuple(topics_), assignments, settings, doc_topics, sentence_topics)
 
@@ -924,8 +938,11 @@ def _prevalence(W, keys: Sequence[str]) -> dict[str, list[float]]:
     import numpy as np
 
     table: dict[str, list[float]] = {}
-    for key in sorted(set(keys), key=_natural_key):
-        rows = W[[i for i, k in enumerate(keys) if k == key]]
+    members: dict[str, list[int]] = defaultdict(list)   # one pass: the editions grow with the corpus
+    for i, key in enumerate(keys):
+        members[key].append(i)
+    for key in sorted(members, key=_natural_key):
+        rows = W[members[key]]
         table[key] = [float(x) for x in rows.mean(axis=0)] if len(rows) else [0.0] * W.shape[1]
     return table
 
@@ -934,12 +951,13 @@ def _year_prevalence(S, documents: Sequence[TopicDocument], units: Sequence[tupl
     """Average topic distribution of the sentences that speak of each year (each with its own mix)."""
     sums: dict[int, Any] = defaultdict(lambda: [0.0] * S.shape[1])
     counts: dict[int, int] = defaultdict(int)
-    for row, (d, i) in enumerate(units):
+    empty = (S.sum(axis=1) == 0).tolist()   # (the shares are ≥ 0: a zero sum is an all-zero row)
+    for (d, i), values, no_topic in zip(units, S.tolist(), empty):
         years = documents[d].sentence_years[i] if i < len(documents[d].sentence_years) else ()
-        if S[row].sum() == 0:
+        if no_topic:
             continue
         for y in years:
-            sums[y] = [a + float(b) for a, b in zip(sums[y], S[row])]
+            sums[y] = [a + b for a, b in zip(sums[y], values)]
             counts[y] += 1
     return {str(y): [v / counts[y] for v in sums[y]] for y in sorted(sums) if counts[y] >= MIN_YEAR_SENTENCES}
 
@@ -961,7 +979,7 @@ def _class_tfidf(model: TopicModel, unit_terms: Sequence[str]):
     idf = log(1 + average weight per topic / the term's weight over all topics)."""
     import numpy as np
 
-    X = model.vectorizer_.transform(unit_terms)
+    X = model.counts(unit_terms)
     dominant = model.doc_topic_.argmax(axis=1)
     has = model.doc_topic_.sum(axis=1) > 0
     k = model.n_topics
