@@ -155,47 +155,45 @@ def word_terms(text: str) -> Iterator[tuple[int, str, float]]:
     the word itself several times score higher.
     """
     for pos, _start, _end, terms, surface, lemmas in indexed_words(text):
-        for term, boost in _word_term_boosts(terms, surface, lemmas):
-            yield pos, term, boost
+        for term in _word_index_terms(terms, surface, lemmas):
+            yield pos, term, term_boost(term)
 
 
-def word_postings(text: str) -> tuple[dict[str, list[int]], dict[str, float]]:
-    """The terms of `word_terms(text)` grouped: term → its positions, term → its summed boost
-    (a term's posting in the passage), in first-occurrence order."""
+def term_boost(term: str) -> float:
+    """The boost of one occurrence of an index term, which its mark decides: a compound part
+    1, a word's own lemma or surface form _WHOLE_WORD_BOOST."""
+    return 1.0 if term.startswith(PART_MARK) else _WHOLE_WORD_BOOST
+
+
+def word_postings(text: str) -> dict[str, list[int]]:
+    """The terms of `word_terms(text)` grouped: term → its positions, in first-occurrence
+    order. A term's posting weight in the passage is term_boost(term) × its positions."""
     positions: dict[str, list[int]] = {}
-    weights: dict[str, float] = {}
     get = positions.get
     for pos, _start, _end, terms, surface, lemmas in indexed_words(text):
-        for term, boost in _word_term_boosts(terms, surface, lemmas):
+        for term in _word_index_terms(terms, surface, lemmas):
             found = get(term)
             if found is None:
                 positions[term] = [pos]
-                weights[term] = boost
             else:
                 found.append(pos)
-                weights[term] += boost
-    return positions, weights
+    return positions
 
 
-def _word_term_boosts(terms: tuple[str, ...], surface: str, lemmas: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
-    """One word's (term, boost) pairs for `word_terms`, made once per distinct analysis."""
+def _word_index_terms(terms: tuple[str, ...], surface: str, lemmas: tuple[str, ...]) -> tuple[str, ...]:
+    """One word's index terms for `word_terms` (marked), made once per distinct analysis."""
     key = (terms, surface, lemmas)
-    found = _TERM_BOOSTS.get(key)
+    found = _INDEX_TERMS.get(key)
     if found is None:
-        pairs = []
-        for term in terms:
-            if term in lemmas:
-                pairs.append((term, _WHOLE_WORD_BOOST))
-            elif term != surface:
-                pairs.append((PART_MARK + term, 1.0))
-        pairs.append((SURFACE_MARK + surface, _WHOLE_WORD_BOOST))
-        found = _TERM_BOOSTS[key] = tuple(pairs)
-        if len(_TERM_BOOSTS) > 500_000:   # a bound like the analyzer's cache
-            _TERM_BOOSTS.clear()
+        marked = [term if term in lemmas else PART_MARK + term for term in terms if term in lemmas or term != surface]
+        marked.append(SURFACE_MARK + surface)
+        found = _INDEX_TERMS[key] = tuple(marked)
+        if len(_INDEX_TERMS) > 500_000:   # a bound like the analyzer's cache
+            _INDEX_TERMS.clear()
     return found
 
 
-_TERM_BOOSTS: dict[tuple, tuple[tuple[str, float], ...]] = {}
+_INDEX_TERMS: dict[tuple, tuple[str, ...]] = {}
 
 
 class PassageTokenizer(Tokenizer):
@@ -238,10 +236,10 @@ class WordsField(TEXT):
         super().__init__(analyzer=PassageTokenizer(), phrase=True)
 
     def index(self, value, **kwargs):
-        positions, weights = word_postings(value)
         field_boost = self.format.field_boost
-        for term, poslist in positions.items():
-            yield term.encode("utf-8"), len(poslist), weights[term] * field_boost, _encode_positions(poslist)
+        for term, poslist in word_postings(value).items():
+            yield (term.encode("utf-8"), len(poslist), term_boost(term) * len(poslist) * field_boost,
+                   _encode_positions(poslist))
 
 
 def _encode_positions(poslist: list[int]) -> bytes:
@@ -309,17 +307,19 @@ class _TermPool:
         terms = self._fields.get(fieldname)
         if terms is None:
             terms = self._fields[fieldname] = {}
-        positions, weights = word_postings(text)
         get = terms.get
+        one_position, encode = _ONE_POSITION, _encode_positions
+        part_weight, word_weight = field_boost, _WHOLE_WORD_BOOST * field_boost   # term_boost × field boost
         length = 0
-        for term, poslist in positions.items():
-            length += len(poslist)
+        for term, poslist in word_postings(text).items():
+            n = len(poslist)
+            length += n
             entry = get(term)
             if entry is None:
                 entry = terms[term] = (array("I"), array("d"), [])
             entry[0].append(docnum)
-            entry[1].append(weights[term] * field_boost)
-            entry[2].append(_encode_positions(poslist))
+            entry[1].append(n * (part_weight if term[0] == PART_MARK else word_weight))
+            entry[2].append((one_position.get(poslist[0]) or encode(poslist)) if n == 1 else encode(poslist))
         return length
 
     def iter_postings(self) -> "_TermGroups":
