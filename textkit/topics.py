@@ -377,10 +377,11 @@ def lemmatise_passages(editions: Sequence[Any], *, analyzer: Any = None, progres
     lexicalised, fixed_forms = _lexicalised_lists()
     passages = [p for e in editions for p in e.passages(TOPIC_SECTIONS)]
     parsed = []
+    memo: dict[int, tuple] = {}
     for i, p in enumerate(passages):
         if progress and i % 25 == 0:
             progress(i / max(1, len(passages)), f"Lemmatisoidaan kappaleita {i}/{len(passages)}")
-        parsed.append(_passage_words(analyzer.token_fields(p.text), fixed_forms))
+        parsed.append(_passage_words(analyzer.token_fields(p.text), fixed_forms, memo))
     stats = _WordStats.count(parsed)
     allowed_heads = stats.meaningful_heads(lexicalised) if heads else set()
     phrase_names = stats.phrases() if phrases else {}
@@ -555,32 +556,51 @@ class _Word:
     modifiers: tuple[str, ...] = ()   # every part before the head (for MODIFIER features)
 
 
-def _passage_words(fields: Sequence[Any], fixed_forms: frozenset[str]) -> tuple[list[tuple[int, int]], list[list[_Word]]]:
-    """Sentence spans and the content words of each sentence, from `Analyzer.token_fields`."""
+def _passage_words(fields: Sequence[Any], fixed_forms: frozenset[str],
+                   memo: dict[int, tuple] | None = None) -> tuple[list[tuple[int, int]], list[list[_Word]]]:
+    """Sentence spans and the content words of each sentence, from `Analyzer.token_fields`.
+
+    `memo` (one per corpus pass) keeps what `_content_word` made of each word's fields: the
+    analyzer shares one fields tuple among all tokens of a surface form, so each form is
+    looked at once per pass, not at every occurrence."""
     spans: list[list[int]] = []
     sentences: list[list[_Word]] = []
+    memo = {} if memo is None else memo
     joined = False
-    for start, end, sent, (lemma, _lemmas, parts, _terms, is_word, is_stop, _known, surface) in fields:
+    for start, end, sent, word in fields:
         while sent >= len(spans):
             spans.append([start, end])
             sentences.append([])
             joined = False
         spans[sent][1] = end
-        lemma = lemma.lower()
-        if not is_word or is_stop or surface in fixed_forms or lemma in REPORT_FRAME_WORDS \
-                or len(lemma) < 2 or not (lemma.isalpha() or any(c.isalpha() for c in lemma)):
+        found = memo.get(id(word))
+        if found is None or found[0] is not word:   # (the memo holds `word`, so its id stays its own)
+            found = memo[id(word)] = (word, *_content_word(word, fixed_forms))
+        if found[1] is None:
             joined = False   # numbers, single letters, list markers, stop words break a phrase
             continue
-        head = modifier = ""
-        modifiers: tuple[str, ...] = ()
-        if len(parts) >= 2:
-            head, modifier = parts[-1].lower(), parts[-2].lower()
-            modifiers = tuple(m.lower() for m in parts[:-1] if len(m) >= 3 and m.isalpha())
-            if head == lemma or len(head) < 3 or not head.isalpha():
-                head = modifier = ""
-        sentences[sent].append(_Word(lemma, head, modifier, surface, joined, modifiers))
+        sentences[sent].append(found[2] if joined else found[1])
         joined = True
     return [tuple(x) for x in spans], sentences
+
+
+def _content_word(word: tuple, fixed_forms: frozenset[str]) -> tuple[_Word | None, _Word | None]:
+    """A token's fields as a content word, not joined and joined to the previous one; (None,
+    None) for what is no content word."""
+    lemma, _lemmas, parts, _terms, is_word, is_stop, _known, surface = word
+    lemma = lemma.lower()
+    if not is_word or is_stop or surface in fixed_forms or lemma in REPORT_FRAME_WORDS \
+            or len(lemma) < 2 or not any(c.isalpha() for c in lemma):
+        return None, None
+    head = modifier = ""
+    modifiers: tuple[str, ...] = ()
+    if len(parts) >= 2:
+        head, modifier = parts[-1].lower(), parts[-2].lower()
+        modifiers = tuple(m.lower() for m in parts[:-1] if len(m) >= 3 and m.isalpha())
+        if head == lemma or len(head) < 3 or not head.isalpha():
+            head = modifier = ""
+    return (_Word(lemma, head, modifier, surface, False, modifiers),
+            _Word(lemma, head, modifier, surface, True, modifiers))
 
 
 @dataclass
