@@ -323,6 +323,8 @@ ENGLISH: dict[str, str] = {
         'The file {} is invalid: {}',
     'Tiedosto {}: {} on luettelo yksittäisiä sanoja, esimerkiksi {} = ["maakunta", "yhteiskunta"].':
         'File {}: {} is a list of single words, for example {} = ["maakunta", "yhteiskunta"].',
+    'Tiedosto {}: {} on luettelo sanoja, esimerkiksi {} = ["Oy", "ry"].':
+        'File {}: {} is a list of words, for example {} = ["Oy", "ry"].',
     'Lainausmerkki jäi sulkematta: {}. Kirjoita fraasi kahden lainausmerkin väliin, esimerkiksi "jatkuva oppiminen".':
         'A quotation mark was left open: {}. Write the phrase between two quotation marks, for example "jatkuva oppiminen".',
     'Haku ei voi alkaa operaattorilla {}: sen molemmin puolin tarvitaan hakusana.':
