@@ -69,6 +69,13 @@ def broad_queries(texts: list[str], theme_ids: list[str] = (), years: list[int] 
     modified += ["sana:kunta", "kunta EI muoto:maakunnissa", "kunta EI muoto:kunnan*",
                  "tieto EI muoto:tietoa", "verkosto sana:yhteistyö", "kunn* EI muoto:kunnat",
                  '"jatkuva oppiminen" osio:2', "TE24 OR kunta", "kunta NOT TE24", "tekoäly*"]
+    # Nesting and mixing: NOT of groups and phrases, NOT NOT, filters alone, prefixes with
+    # words, wide ORs, repeated words.
+    modified += ["kunta (EI alue EI tie)", "kunta EI (alue OR tie)", "kunta EI EI alue",
+                 '"valtakunnallinen teema" NOT kunta', 'kunta AND (hanke OR "jatkuva oppiminen")',
+                 '"sosiaali- ja terveysministeriö" OR TEM', "osio:2", "teema:1,2 hanke", "kunn* kunta",
+                 "kunn* OR alue*", '"hyvä käytäntö" EI muoto:hyvä', "kunta kunta", "ja kunta",
+                 "hankehaku OR koulutus OR kunta OR TE24 OR alue", "alue* EI muoto:alue*"]
     return list(dict.fromkeys(judged + mix + words + phrases + prefixes + pairs + modified))
 
 
