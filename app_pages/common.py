@@ -196,11 +196,18 @@ def _basket(path: str) -> Any:
     return Basket(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
+    """The export file; the topic names are read fresh (a rename shows in the next download)."""
+    from textkit.export import excerpt_topic_names
+
+    return _export_bytes(excerpts, fmt, title, tuple(excerpt_topic_names(list(excerpts), models_dir=models_dir())))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _export_bytes(excerpts: tuple, fmt: str, title: str, topics: tuple) -> bytes:
     from textkit.export import render
 
-    return render(list(excerpts), fmt, title=title)
+    return render(list(excerpts), fmt, title=title, topics=topics)
 
 
 def topic_model() -> Any:

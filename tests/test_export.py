@@ -18,6 +18,8 @@ from textkit.errors import TextkitError
 from textkit.excerpts import Basket, Excerpt, PassageRef
 from textkit.export import citation, cite, short_section_title
 
+from conftest import CORPUS
+
 ISSUE_CITATION = (
     "ESR+ Valtakunnallisten teemojen toteutuskatsaus 2024, teema \"Työmarkkinoiden kohtaanto\", "
     "osio 2 (Kuvaus valtakunnallisen teeman konkreettisesta toiminnasta 31.10.2024 mennessä), s. 3."
@@ -384,3 +386,67 @@ def test_cli_export_sections_take_the_same_forms_as_search(index_2024, tmp_path,
     bad = tmp_path / "bad.csv"
     assert main(["export", "kunta", "--out", str(bad), "--sections", "9"]) == 2
     assert not bad.exists()
+
+
+# ---------------------------------------------------------------- topic column
+
+
+def _passage_excerpt(passage, text=None, *, passage_id=None, section=None):
+    """An excerpt of a real 2024 passage of the built model, as the basket keeps it."""
+    return Excerpt(
+        id=1, collection="Testi", edition=passage.edition, edition_title="ESR+ Valtakunnallisten teemojen toteutuskatsaus",
+        theme_id=passage.theme_id, theme=passage.theme_id, section=section or passage.section, section_title="",
+        page=1, passage_id=passage_id or passage.passage_id, text=text if text is not None else passage.text,
+    )
+
+
+def test_exports_carry_each_excerpt_topic_by_the_users_name_or_label(built_models, tmp_path):
+    import shutil
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from textkit.topic_names import rename_topic
+    from textkit.topics import load_documents, load_topics
+
+    models = tmp_path / "models"
+    shutil.copytree(built_models, models)
+    result = load_topics(models)
+    first, second = result.topics[0], result.topics[1]
+    rename_topic(result, first.id, "Hankehaut", models)
+    renamed = _passage_excerpt(first.passages[0])
+    plain = _passage_excerpt(second.passages[0])
+    # After a rebuild the stored passage id may point elsewhere: the text still finds the passage.
+    moved = _passage_excerpt(first.passages[0], passage_id="2024-99-2-999")
+    # An excerpt of one sentence takes that sentence's own topic.
+    doc = next(d for d in load_documents(models_dir=models, corpus_dir=CORPUS)
+               if d.passage_id == second.passages[0].passage_id)
+    mixes = result.sentence_topics[doc.passage_id]
+    i = max(range(len(mixes)), key=lambda n: max(mixes[n]) if mixes[n] else -1)
+    sentence = _passage_excerpt(second.passages[0], doc.sentence_text(i))
+    sentence_topic = result.topics[max(range(result.k), key=lambda t: mixes[i][t])]
+    outside = _passage_excerpt(first.passages[0], "Tätä tekstiä ei ole raportissa.")
+    excerpts = [renamed, plain, moved, sentence, outside]
+    expected = ["Hankehaut", second.label, "Hankehaut", sentence_topic.name or sentence_topic.label, ""]
+    if sentence_topic.id == first.id:
+        expected[3] = "Hankehaut"
+    assert export.excerpt_topic_names(excerpts, models_dir=models) == expected
+
+    sheet = load_workbook(export.write_export(excerpts, tmp_path / "o.xlsx", models_dir=models)).active
+    header = [c.value for c in sheet[1]]
+    column = header.index("Aihe")
+    assert [row[column] or "" for row in sheet.iter_rows(min_row=2, values_only=True)] == expected
+    rows = list(csv.reader(io.StringIO(export.render(excerpts, "csv", models_dir=models).decode("utf-8-sig")),
+                           delimiter=";"))
+    assert [r[rows[0].index("Aihe")] for r in rows[1:]] == expected
+    markdown = export.render(excerpts, "md", models_dir=models).decode("utf-8")
+    assert markdown.count("*Aihe:* Hankehaut") == 2 + (expected[3] == "Hankehaut")
+    assert f"*Aihe:* {export.markdown_text(second.label)}" in markdown
+    document = Document(io.BytesIO(export.render(excerpts, "docx", models_dir=models)))
+    assert sum(p.text == "Aihe: Hankehaut" for p in document.paragraphs) == 2 + (expected[3] == "Hankehaut")
+
+
+def test_exports_without_a_topic_model_have_an_empty_topic_column(tmp_path):
+    rows = list(csv.reader(io.StringIO(export.render(EXCERPTS, "csv", models_dir=tmp_path).decode("utf-8-sig")),
+                           delimiter=";"))
+    assert "Aihe" in rows[0] and all(r[rows[0].index("Aihe")] == "" for r in rows[1:])

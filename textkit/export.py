@@ -43,6 +43,7 @@ COLUMNS = (
     ("note", "Muistiinpano", 40),
     ("codes", "Koodit", 20),
     ("query", "Haku", 20),
+    ("topic", "Aihe", 30),          # the passage's topic: the user's name for it, else its label
     ("section_title", "Osion otsikko", 40),
     ("passage_id", "Kohdan tunnus", 15),
     ("collection", "Kokoelma", 15),
@@ -148,24 +149,41 @@ _MATCH_LABELS = {"whole": "sana", "part": "yhdyssanan osa", "synonym": "synonyym
 _MATCHES_COLUMN = ("matches", "Osumat", 30)
 
 
-def render(excerpts: Sequence[Excerpt], fmt: str, *, title: str = "", search: SearchForms | None = None) -> bytes:
+def render(excerpts: Sequence[Excerpt], fmt: str, *, title: str = "", search: SearchForms | None = None,
+           topics: Sequence[str] | None = None, models_dir: str | Path | None = None) -> bytes:
     """The export file's content. `title` heads DOCX and Markdown documents (e.g. the query);
     `search` (an export of a search) adds the matched forms: a sheet in XLSX, a list under the
-    title in DOCX and Markdown, and an "Osumat" column per excerpt in XLSX and CSV."""
+    title in DOCX and Markdown, and an "Osumat" column per excerpt in XLSX and CSV.
+
+    Each excerpt carries its topic ("Aihe": the user's name for the topic, else its label):
+    `topics` gives them per excerpt, else they are looked up in the stored topic model
+    (`textkit.topics.excerpt_topics`; empty without a built model)."""
     fmt = format_for("", fmt)
     if not excerpts:
         raise TextkitError("Ei vietävää: otteita ei ole.")
+    excerpts = list(excerpts)
+    if topics is None:
+        topics = excerpt_topic_names(excerpts, models_dir=models_dir)
+    if len(topics) != len(excerpts):
+        raise ValueError("one topic name per excerpt")
     renderer = {"xlsx": _render_xlsx, "docx": _render_docx, "csv": _render_csv, "md": _render_md}[fmt]
-    return renderer(list(excerpts), title, search or SearchForms())
+    return renderer(excerpts, title, search or SearchForms(), list(topics))
+
+
+def excerpt_topic_names(excerpts: Sequence[Excerpt], *, models_dir: str | Path | None = None) -> list[str]:
+    """The topic name of each excerpt in the stored model ("" where there is none)."""
+    from textkit.topics import excerpt_topics
+
+    return excerpt_topics(excerpts, models_dir=Path(models_dir) if models_dir is not None else None)
 
 
 def write_export(excerpts: Sequence[Excerpt], out: str | Path, fmt: str | None = None, *, title: str = "",
-                 search: SearchForms | None = None) -> Path:
+                 search: SearchForms | None = None, models_dir: str | Path | None = None) -> Path:
     """Write an export file atomically; returns its path."""
     out = Path(out).expanduser()
     fmt = format_for(out, fmt)
     _check_writable(out)
-    return _write_atomic(out, render(excerpts, fmt, title=title, search=search))
+    return _write_atomic(out, render(excerpts, fmt, title=title, search=search, models_dir=models_dir))
 
 
 def search_forms(result: Any) -> SearchForms:
@@ -220,7 +238,8 @@ def export_query(
         hint = f" Tarkoititko {result.suggestion!r}?" if getattr(result, "suggestion", None) else ""
         raise TextkitError(f"Haku {query!r} ei löytänyt mitään; tiedostoa ei kirjoitettu.{hint}")
     excerpts = excerpts_from_hits(hits, query=query)
-    return write_export(excerpts, out, fmt, title=f"Haku: {query}", search=search_forms(result)), len(excerpts)
+    return (write_export(excerpts, out, fmt, title=f"Haku: {query}", search=search_forms(result), models_dir=models_dir),
+            len(excerpts))
 
 
 def export_collection(
@@ -280,7 +299,7 @@ def neutralise_cell(value: Any) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-def _row(excerpt: Excerpt, search: SearchForms | None = None) -> dict[str, Any]:
+def _row(excerpt: Excerpt, search: SearchForms | None = None, topic: str = "") -> dict[str, Any]:
     return {
         "matches": search.matches.get(excerpt.passage_id, "") if search else "",
         "edition": excerpt.edition,
@@ -292,6 +311,7 @@ def _row(excerpt: Excerpt, search: SearchForms | None = None) -> dict[str, Any]:
         "note": excerpt.note,
         "codes": "; ".join(excerpt.codes),
         "query": excerpt.query,
+        "topic": topic,
         "section_title": short_section_title(excerpt.section_title),
         "passage_id": excerpt.passage_id,
         "collection": excerpt.collection,
@@ -303,7 +323,7 @@ def _columns(search: SearchForms) -> tuple[tuple[str, str, int], ...]:
     return COLUMNS + (_MATCHES_COLUMN,) if search.matches else COLUMNS
 
 
-def _render_xlsx(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
+def _render_xlsx(excerpts: list[Excerpt], title: str, search: SearchForms, topics: list[str]) -> bytes:
     from openpyxl import Workbook
 
     columns = _columns(search)
@@ -311,8 +331,8 @@ def _render_xlsx(excerpts: list[Excerpt], title: str, search: SearchForms) -> by
     sheet = book.active
     sheet.title = "Otteet"
     sheet.append([header for _, header, _ in columns])
-    for excerpt in excerpts:
-        row = _row(excerpt, search)
+    for excerpt, topic in zip(excerpts, topics):
+        row = _row(excerpt, search, topic)
         sheet.append([_xml_safe(row[key]) for key, _, _ in columns])
     sheets = [(sheet, columns)]
     if search.forms:
@@ -364,7 +384,7 @@ def _text_cell(cell) -> None:
             cell.quotePrefix = True
 
 
-def _render_docx(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
+def _render_docx(excerpts: list[Excerpt], title: str, search: SearchForms, topics: list[str]) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
@@ -377,9 +397,9 @@ def _render_docx(excerpts: list[Excerpt], title: str, search: SearchForms) -> by
         forms = document.add_paragraph()
         forms.add_run("Osuneet sanamuodot: ").bold = True
         forms.add_run(_xml_safe(forms_line(search.forms)))
-    for (year, theme), group in _by_theme(excerpts):
+    for (year, theme), group in _by_theme(excerpts, topics):
         document.add_heading(_xml_safe(f"{theme} ({year})"), level=1)
-        for excerpt in group:
+        for excerpt, topic in group:
             for paragraph in _paragraphs(excerpt.text):
                 document.add_paragraph(_xml_safe(paragraph), style="Quote")
             cited = document.add_paragraph()
@@ -392,22 +412,26 @@ def _render_docx(excerpts: list[Excerpt], title: str, search: SearchForms) -> by
                 codes = document.add_paragraph()
                 codes.add_run("Koodit: ").bold = True
                 codes.add_run(_xml_safe(", ".join(excerpt.codes)))
+            if topic:
+                line = document.add_paragraph()
+                line.add_run("Aihe: ").bold = True
+                line.add_run(_xml_safe(topic))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _render_csv(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
-    return render_table(_columns(search), [_row(e, search) for e in excerpts], "csv")
+def _render_csv(excerpts: list[Excerpt], title: str, search: SearchForms, topics: list[str]) -> bytes:
+    return render_table(_columns(search), [_row(e, search, t) for e, t in zip(excerpts, topics)], "csv")
 
 
-def _render_md(excerpts: list[Excerpt], title: str, search: SearchForms) -> bytes:
+def _render_md(excerpts: list[Excerpt], title: str, search: SearchForms, topics: list[str]) -> bytes:
     lines = [f"# {markdown_text(title or 'Otteet')}", ""]
     if search.forms:
         lines += [f"*Osuneet sanamuodot:* {markdown_text(forms_line(search.forms))}", ""]
-    for (year, theme), group in _by_theme(excerpts):
+    for (year, theme), group in _by_theme(excerpts, topics):
         lines += [f"## {markdown_text(theme)} ({year})", ""]
-        for excerpt in group:
+        for excerpt, topic in group:
             lines += [f"> {line}".rstrip() for line in markdown_text(excerpt.text).splitlines()]
             lines += ["", f"— {markdown_text(cite(excerpt))}", ""]
             if excerpt.note:
@@ -415,6 +439,8 @@ def _render_md(excerpts: list[Excerpt], title: str, search: SearchForms) -> byte
                 lines += ["*Muistiinpano:* " + "  \n".join(markdown_text(excerpt.note).splitlines()), ""]
             if excerpt.codes:
                 lines += [f"*Koodit:* {markdown_text(', '.join(excerpt.codes))}", ""]
+            if topic:
+                lines += [f"*Aihe:* {markdown_text(topic)}", ""]
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
 
 
@@ -427,11 +453,12 @@ def markdown_text(text: str) -> str:
     return _MD_LINE_START.sub(r"\1\\\2", text)
 
 
-def _by_theme(excerpts: list[Excerpt]) -> list[tuple[tuple[int, str], list[Excerpt]]]:
-    """Excerpts grouped by (edition, theme) in order of first appearance, order kept within a group."""
-    groups: dict[tuple[int, str], list[Excerpt]] = {}
-    for excerpt in excerpts:
-        groups.setdefault((excerpt.edition, excerpt.theme), []).append(excerpt)
+def _by_theme(excerpts: list[Excerpt], topics: list[str]) -> list[tuple[tuple[int, str], list[tuple[Excerpt, str]]]]:
+    """(excerpt, topic) pairs grouped by (edition, theme) in order of first appearance, order kept
+    within a group."""
+    groups: dict[tuple[int, str], list[tuple[Excerpt, str]]] = {}
+    for excerpt, topic in zip(excerpts, topics):
+        groups.setdefault((excerpt.edition, excerpt.theme), []).append((excerpt, topic))
     return list(groups.items())
 
 

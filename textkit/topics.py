@@ -350,6 +350,53 @@ def load_documents(*, models_dir: Path | None = None, corpus_dir: Path | None = 
     return list(_DOCUMENTS_MEMO[key])
 
 
+def excerpt_topics(excerpts: Sequence[Any], *, models_dir: Path | None = None) -> list[str]:
+    """Per excerpt, the name of its topic in the stored model: the user's name when the topic
+    was renamed (models/topic-names.json), else its label; "" when there is no built model or
+    the excerpt is not in the topic sections (6–7) or its sentences have no modelled words.
+
+    An excerpt is found in the model's passages by its passage id, or (its id may have changed
+    with a rebuild) by edition, theme, section and text; an excerpt of chosen sentences gets
+    the topic of those sentences' mix, a whole passage its passage's mix."""
+    try:
+        result = load_topics(models_dir)
+    except TextkitError:
+        return [""] * len(excerpts)
+    data = _read_json_cached(paths.models_dir(models_dir) / DOCUMENTS_FILE) or {}
+    documents = data.get("documents", []) if data.get("schema") == SCHEMA_VERSION else []
+    by_id = {d["passage_id"]: d for d in documents}
+    by_place: dict[tuple[int, str, int], list[dict[str, Any]]] = defaultdict(list)
+    for d in documents:
+        by_place[(d["edition"], d["theme_id"], d["section"])].append(d)
+    names = {t.id: t.name or t.label for t in result.topics}
+    out = []
+    for excerpt in excerpts:
+        wanted = _squeeze(excerpt.text)
+        candidates = [by_id.get(excerpt.passage_id)] + by_place.get(
+            (int(excerpt.edition), excerpt.theme_id, int(excerpt.section)), [])
+        doc = next((d for d in candidates if d and wanted and wanted in _squeeze(d["text"])), None)
+        topic = _excerpt_topic(result, doc, wanted) if doc is not None else None
+        out.append(names.get(topic, "") if topic is not None else "")
+    return out
+
+
+def _excerpt_topic(result: TopicsResult, doc: dict[str, Any], wanted: str) -> int | None:
+    """The dominant topic of the sentences of `doc` that the excerpt text quotes (all of them
+    when it quotes the whole passage)."""
+    rows = result.sentence_topics.get(doc["passage_id"], ())
+    text = doc["text"]
+    quoted = [row for (start, end), row in zip(doc.get("sentence_spans", ()), rows)
+              if row and _squeeze(text[start:end]) in wanted]
+    mix = [sum(col) for col in zip(*quoted)] if quoted else list(result.doc_topics.get(doc["passage_id"], ()))
+    if not mix or max(mix) <= 0:
+        return None
+    return max(range(len(mix)), key=lambda t: (mix[t], -t))
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
 def lemmatise_passages(editions: Sequence[Any], *, analyzer: Any = None, progress: ProgressFn | None = None,
                        heads: bool = True, phrases: bool = True, modifiers: bool = True) -> list[TopicDocument]:
     """Sections 2–5 of every edition as `TopicDocument`s, with the features of every sentence.
