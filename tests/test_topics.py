@@ -394,3 +394,33 @@ def test_nndsvda_init_by_lanczos_equals_the_dense_gram_eigendecomposition(monkey
     W_dense, H_dense = topics._nndsvda(X, 10)
     np.testing.assert_allclose(W, W_dense, atol=1e-10)
     np.testing.assert_allclose(H, H_dense, atol=1e-10)
+
+
+def test_an_edit_of_lexicalised_toml_makes_the_model_stale_and_the_topic_features_follow(built_models, tmp_path):
+    """The topic features read corpus/lexicalised.toml (a lexicalised compound gives no head or
+    modifier feature), so the lists are in the corpus fingerprint: after an edit the build is
+    stale (`textkit build` rebuilds without --force) and the documents are lemmatised anew."""
+    import shutil
+
+    from textkit.build import build_status
+    from textkit.corpus import MODEL_INPUT_FILES, corpus_fingerprint
+    from textkit.topics import LEXICALISED_FILE
+
+    assert LEXICALISED_FILE in MODEL_INPUT_FILES
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    models = tmp_path / "models"
+    shutil.copytree(built_models, models)
+    before = corpus_fingerprint(corpus)
+    assert build_status(models, corpus) == "current"
+
+    def verkko_from_verkkosivu(docs):
+        return sum(1 for d in docs for t in d.sentence_terms if "verkkosivu" in t.split() and "verkko" in t.split())
+
+    assert verkko_from_verkkosivu(load_documents(models_dir=models, corpus_dir=corpus)) >= 3
+    path = corpus / LEXICALISED_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace('"työkalu",', '"työkalu", "verkkosivu",'),
+                    encoding="utf-8")
+    assert corpus_fingerprint(corpus) != before
+    assert build_status(models, corpus) == "stale"
+    assert verkko_from_verkkosivu(load_documents(models_dir=models, corpus_dir=corpus)) == 0

@@ -3,7 +3,8 @@
 The manifest has one ``[[edition]]`` table per file (year, title,
 reporting_date, file). `load_editions` parses every listed file (cached in
 process by file size and modification time), `corpus_fingerprint` changes when
-any edition file or the manifest changes, and `add_edition` stores a new
+any edition file, the manifest or a list the built models read (`MODEL_INPUT_FILES`)
+changes, and `add_edition` stores a new
 edition safely (validated, parsed first, written atomically).
 """
 
@@ -139,8 +140,15 @@ def parse_path(path: str | Path, year: int | None = None) -> Edition:
     return parse_file(path, year=year if year is not None else entry["year"], **_entry_names(entry))
 
 
+# Lists users edit in corpus/ that the built artefacts depend on: the topic features leave out the
+# heads and modifiers of the lexicalised compounds (textkit.topics), so an edit must rebuild.
+# (synonyms.toml is read at query time only and needs no rebuild.)
+MODEL_INPUT_FILES = ("lexicalised.toml",)
+
+
 def corpus_fingerprint(corpus_dir: str | Path | None = None) -> str:
-    """A short hash that changes when the manifest or any edition file changes (content-based)."""
+    """A short hash that changes when the manifest, any edition file or any of
+    `MODEL_INPUT_FILES` changes (content-based)."""
     folder = resolve_dir(corpus_dir)
     digest = hashlib.sha256()
     manifest = folder / MANIFEST_NAME
@@ -156,6 +164,10 @@ def corpus_fingerprint(corpus_dir: str | Path | None = None) -> str:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         else:
             digest.update(b"<missing>")
+    for name in MODEL_INPUT_FILES:
+        path = folder / name
+        digest.update(b"\0" + name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<none>")
     return digest.hexdigest()[:16]
 
 

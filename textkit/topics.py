@@ -66,7 +66,8 @@ MIN_PHRASE_PASSAGES = 3                # a two-word phrase recurs in ≥ 3 passa
 PHRASE_SHARE = 0.3                     # … and is ≥ 30 % of the uses of its rarer word
 FIXED_FORM_SHARE = 0.8                 # a phrase's first word keeps its printed form when it is this fixed
 PHRASE_JOINER = "_"                    # inside feature names; shown as a space
-LEXICALISED_FILE = "lexicalised.toml"  # corpus/: compounds whose head is no feature of its own (if present)
+LEXICALISED_FILE = "lexicalised.toml"  # corpus/: compounds whose head is no feature of its own (if present);
+                                       # in the corpus fingerprint (corpus.MODEL_INPUT_FILES): an edit rebuilds
 DEFAULT_CONTEXT = 0.75                 # weight of the next sentence in a sentence's unit (sweep) …
 DEFAULT_REACH = 2                      # … context² for the one after it; no further
 # Subjects are named by nouns: other word classes of the lemma (Voikko's CLASS) weigh less in the
@@ -346,7 +347,7 @@ def load_documents(*, models_dir: Path | None = None, corpus_dir: Path | None = 
     if fingerprint is None or key not in _DOCUMENTS_MEMO:
         from textkit.corpus import load_editions
 
-        _DOCUMENTS_MEMO[key] = lemmatise_passages(load_editions(corpus_dir), progress=progress)
+        _DOCUMENTS_MEMO[key] = lemmatise_passages(load_editions(corpus_dir), progress=progress, corpus_dir=corpus_dir)
     return list(_DOCUMENTS_MEMO[key])
 
 
@@ -398,7 +399,8 @@ def _squeeze(text: str) -> str:
 
 
 def lemmatise_passages(editions: Sequence[Any], *, analyzer: Any = None, progress: ProgressFn | None = None,
-                       heads: bool = True, phrases: bool = True, modifiers: bool = True) -> list[TopicDocument]:
+                       heads: bool = True, phrases: bool = True, modifiers: bool = True,
+                       corpus_dir: Path | None = None) -> list[TopicDocument]:
     """Sections 2–5 of every edition as `TopicDocument`s, with the features of every sentence.
 
     One analyser pass per passage, then the corpus decides which features are whole words:
@@ -421,7 +423,7 @@ def lemmatise_passages(editions: Sequence[Any], *, analyzer: Any = None, progres
         from textkit.analysis import get_analyzer
 
         analyzer = get_analyzer()
-    lexicalised, fixed_forms = _lexicalised_lists()
+    lexicalised, fixed_forms = _lexicalised_lists(corpus_dir)
     passages = [p for e in editions for p in e.passages(TOPIC_SECTIONS)]
     parsed = []
     memo: dict[int, tuple] = {}
