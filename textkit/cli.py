@@ -258,6 +258,31 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_projects(args: argparse.Namespace) -> int:
+    from textkit.projects import format_projects, list_projects, projects_json
+    from textkit.ui import projects_table
+
+    found = list_projects(theme=args.theme, edition=args.edition, organisation=args.organisation or "")
+    if args.out:
+        from textkit.export import format_for, write_file
+
+        fmt = format_for(args.out, args.format)
+        if fmt not in ("xlsx", "csv"):
+            raise TextkitError(f"Hankeluettelon voi viedä XLSX- tai CSV-tiedostoon, ei {fmt}-muotoon.")
+        out = write_file(args.out, projects_table(found.edition, fmt))
+        print(f"Kirjoitettu {found.count} hanketta tiedostoon {out}")
+    elif args.format == "xlsx":
+        raise TextkitError("XLSX-muoto kirjoitetaan tiedostoon: anna --out HANKKEET.xlsx.")
+    elif args.json or args.format == "json":
+        print_json(projects_json(found))
+    elif args.format == "csv":
+        sys.stdout.buffer.write(projects_table(found.edition, "csv"))
+        sys.stdout.flush()
+    else:
+        print(format_projects(found))
+    return 0
+
+
 def _cmd_topics(args: argparse.Namespace) -> int:
     from textkit.topics import format_topics, topics
 
@@ -497,6 +522,17 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the lines to an XLSX or CSV file (with citations)")
     p.add_argument("--format", choices=["xlsx", "csv"], help="with --out: default from the extension")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("projects", _cmd_projects, "List the funded projects of section 7: code, name, implementers "
+                "(lead marked), period.")
+    p.add_argument("--theme", help="theme id, number or a part of its id (default: all themes)")
+    p.add_argument("--edition", type=int, help="edition year (default: the latest)")
+    p.add_argument("--organisation", help="only projects with an implementer whose name contains this")
+    p.add_argument("--format", choices=["text", "json", "csv", "xlsx"],
+                   help="output: text (default), json or csv on stdout; with --out: csv or xlsx "
+                        "(default from the extension)")
+    p.add_argument("--out", help="write the table to an XLSX or CSV file")
+    p.add_argument("--json", action="store_true", help="print JSON (as --format json)")
 
     p = command("topics", _cmd_topics, "Show the topics of sections 2–5 across themes and editions.")
     p.add_argument("--k", type=int, help="number of topics (refits the model)")

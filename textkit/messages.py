@@ -325,6 +325,10 @@ ENGLISH: dict[str, str] = {
         'File {}: {} is a list of single words, for example {} = ["maakunta", "yhteiskunta"].',
     'Tiedosto {}: {} on luettelo sanoja, esimerkiksi {} = ["Oy", "ry"].':
         'File {}: {} is a list of words, for example {} = ["Oy", "ry"].',
+    'Hankeluettelon voi viedä XLSX- tai CSV-tiedostoon, ei {}-muotoon.':
+        'The project list can be exported to an XLSX or CSV file, not to {}.',
+    'XLSX-muoto kirjoitetaan tiedostoon: anna --out HANKKEET.xlsx.':
+        'The XLSX format is written to a file: give --out PROJECTS.xlsx.',
     'Lainausmerkki jäi sulkematta: {}. Kirjoita fraasi kahden lainausmerkin väliin, esimerkiksi "jatkuva oppiminen".':
         'A quotation mark was left open: {}. Write the phrase between two quotation marks, for example "jatkuva oppiminen".',
     'Haku ei voi alkaa operaattorilla {}: sen molemmin puolin tarvitaan hakusana.':
