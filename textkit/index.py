@@ -1217,7 +1217,8 @@ def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None)
         from textkit.postings import Docs, WordMatch
 
         hits = Docs(docnum for _score, docnum in ranked)
-        whole_docs = [WordMatch(leaf, direct, whole_only=True, within=hits).scores.keys() for leaf in leaves]
+        whole_docs = [WordMatch(leaf, direct, whole_only=True, within=hits, scored=False).scores.keys()
+                      for leaf in leaves]
     else:
         cache = _per_index(searcher.reader()).setdefault("whole_docs", {})
         if len(cache) >= _MAX_CACHED_PHRASES:
@@ -1407,14 +1408,24 @@ def _form_postings(reader, form: str) -> tuple[tuple[int, int], ...]:
     """(document, occurrences) of a surface form, read once per index: opening a term's
     postings costs more than reading them, and a query's forms recur (the app runs the same
     query on every click; kunta and "kunta AND TE24" share theirs)."""
-    cache = _per_index(reader).setdefault("form_postings", {})
+    per_index = _per_index(reader)
+    cache = per_index.setdefault("form_postings", {})
     postings = cache.get(form)
     if postings is None:
-        try:
-            matcher = reader.postings("content", (SURFACE_MARK + form).encode("utf-8"))
-            postings = tuple(matcher.items_as("frequency"))   # the stored count, no positions decoded
-        except TermNotFound:
+        from textkit.postings import read_postings
+
+        found = read_postings(reader, "content", SURFACE_MARK + form)
+        if found is None:
             postings = ()
+        else:
+            # The stored count of each posting (no positions decoded); encoded values recur.
+            counts = per_index.setdefault("frequencies", {})
+            if len(counts) > _MAX_CACHED_FORMS:
+                counts.clear()
+            frequency = reader.schema["content"].format.decode_frequency
+            ids, _weights, values = found
+            postings = tuple((d, counts[v] if v in counts else counts.setdefault(v, frequency(v)))
+                             for d, v in zip(ids, values))
         if len(cache) < _MAX_CACHED_FORMS:
             cache[form] = postings
     return postings

@@ -71,6 +71,58 @@ class Postings:
         return None if i is None else self._decode(self.values[i])
 
 
+def read_postings(reader, fieldname: str, text: str, within: Docs | None = None):
+    """(ids, weights, encoded values) of a term's postings, or None if the index lacks it;
+    with `within`, only the postings of those documents."""
+    field = reader.schema[fieldname]
+    try:
+        m = reader.postings(fieldname, field.to_bytes(text))
+    except (TermNotFound, ValueError):
+        return None
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list = []
+    wanted = within.set if within is not None else None
+    if type(m) is W3LeafMatcher:
+        # A block at a time: the block's ids, weights and values come from one unpickle.
+        # With `within`, a block none of whose ids can be wanted is not unpickled (blocks
+        # tell their last id up front).
+        ordered = within.ordered if within is not None else ()
+        j, count, last_max = 0, len(ordered), -1
+        while m.is_active():
+            if wanted is not None:
+                while j < count and ordered[j] <= last_max:
+                    j += 1
+                if j == count:
+                    break
+                last_max = m._maxid
+                if ordered[j] > last_max:
+                    m._next_block()
+                    continue
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            if wanted is None:
+                ids.extend(m._ids)
+                weights.extend(m._weights)
+                values.extend(m._values)
+            else:
+                for d, w, v in zip(m._ids, m._weights, m._values):
+                    if d in wanted:
+                        ids.append(d)
+                        weights.append(w)
+                        values.append(v)
+            m._next_block()
+    else:
+        while m.is_active():
+            if wanted is None or m.id() in wanted:
+                ids.append(m.id())
+                weights.append(m.weight())
+                values.append(m.value())
+            m.next()
+    return (ids, weights, values) if ids else None
+
+
 class Evaluation:
     """What one search reads from the index, each term once."""
 
@@ -130,56 +182,10 @@ class Evaluation:
         return scores
 
     def _read(self, fieldname: str, text: str, within: "Docs | None" = None) -> Postings | None:
-        field = self.reader.schema[fieldname]
-        try:
-            tbytes = field.to_bytes(text)
-            m = self.reader.postings(fieldname, tbytes)
-        except (TermNotFound, ValueError):
+        found = read_postings(self.reader, fieldname, text, within)
+        if found is None:
             return None
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list = []
-        if type(m) is W3LeafMatcher:
-            # A block at a time: the block's ids, weights and values come from one unpickle.
-            # With `within`, a block none of whose ids can be wanted is not unpickled (blocks
-            # tell their last id up front).
-            wanted = within.set if within is not None else None
-            ordered = within.ordered if within is not None else ()
-            j, count, last_max = 0, len(ordered), -1
-            while m.is_active():
-                if wanted is not None:
-                    while j < count and ordered[j] <= last_max:
-                        j += 1
-                    if j == count:
-                        break
-                    last_max = m._maxid
-                    if ordered[j] > last_max:
-                        m._next_block()
-                        continue
-                m._read_ids()
-                m._read_weights()
-                m._read_values()
-                if wanted is None:
-                    ids.extend(m._ids)
-                    weights.extend(m._weights)
-                    values.extend(m._values)
-                else:
-                    for d, w, v in zip(m._ids, m._weights, m._values):
-                        if d in wanted:
-                            ids.append(d)
-                            weights.append(w)
-                            values.append(v)
-                m._next_block()
-        else:
-            wanted = within.set if within is not None else None
-            while m.is_active():
-                if wanted is None or m.id() in wanted:
-                    ids.append(m.id())
-                    weights.append(m.weight())
-                    values.append(m.value())
-                m.next()
-        if not ids:
-            return None
+        ids, weights, values = found
         return Postings(ids, weights, values, self._decode_positions)
 
     def _decode_positions(self, value: bytes) -> list[int]:
@@ -290,7 +296,9 @@ class WordMatch:
     document the positions where it matches (its terms' positions minus those of the words
     it excludes). Documents whose every position is excluded are no match."""
 
-    def __init__(self, word: Word, ev: Evaluation, whole_only: bool = False, within: Docs | None = None) -> None:
+    def __init__(self, word: Word, ev: Evaluation, whole_only: bool = False, within: Docs | None = None,
+                 scored: bool = True) -> None:
+        """`scored` False: only which documents match (every score 0.0, no BM25 computed)."""
         from textkit.index import word_query_terms
 
         positive, excluded, prefixes = word_query_terms(word, whole_only)
@@ -305,7 +313,7 @@ class WordMatch:
             self._excluded = [p for p in (ev.postings("content", t, mine) for t in excluded) if p]
         self._kept: dict[int, list[int]] = {}
         self._values: dict[int, list] | None = None
-        self.scores = self._score()
+        self.scores = self._score(scored)
 
     def docs(self) -> Iterable[int]:
         return self.scores.keys()
@@ -358,10 +366,13 @@ class WordMatch:
             union.update(decode(v))
         return union
 
-    def _score(self) -> dict[int, float]:
+    def _score(self, scored: bool) -> dict[int, float]:
         ev = self._ev
         scores: dict[int, float] = {}
         for term, p in self._terms:
+            if not scored:
+                scores.update(dict.fromkeys(p.ids, 0.0))
+                continue
             for doc, s in zip(p.ids, ev.term_scores("content", term, p)):
                 scores[doc] = scores[doc] + s if doc in scores else s
         if not self._excluded or not scores:
