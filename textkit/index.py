@@ -22,6 +22,8 @@ import contextlib
 import functools
 from bisect import bisect_left
 import html
+import itertools
+import operator
 import pickle
 import struct
 import zlib
@@ -44,7 +46,8 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.reading import TermNotFound
 from whoosh.matching import IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanWrappingMatcher
-from whoosh.system import pack_int, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.util import make_binary_tree
 from whoosh.writing import SegmentWriter
 
@@ -423,31 +426,35 @@ class _FieldWriter(W3FieldWriter):
                 last_field = fieldname
                 fixed = self._format.fixed_value_size()
             self._btext = tbytes
-            terminfo = _write_term_postings(self._postfile, offset, codec._blocklimit, fixed, docnums, weights, values)
-            offset += terminfo.extent()[1]
-            self._tindex.add(pack_ushort(self._fieldid) + tbytes, terminfo.to_bytes())
+            written, info = _write_term_postings(self._postfile, offset, codec._blocklimit, fixed, docnums, weights,
+                                                 values)
+            offset += written
+            self._tindex.add(pack_ushort(self._fieldid) + tbytes, info)
         if last_field is not None:
             self.finish_field()
 
 
 def _write_term_postings(postfile, start: int, blocklimit: int, fixed: int | None, docnums: array,
-                         weights: array, values: list) -> W3TermInfo:
+                         weights: array, values: list) -> tuple[int, bytes]:
     """One term's posting list as W3PostingsWriter writes it (uncompressed blocks of
     `blocklimit` postings, block stats without field lengths) at offset `start` of
-    `postfile`; its term info."""
-    terminfo = W3TermInfo()
+    `postfile`: the bytes written and the term info (W3TermInfo.to_bytes of its statistics)."""
     out = [WHOOSH3_HEADER_MAGIC]
     n = len(docnums)
     total_weight = 0.0
     max_weight = 0
-    for lo in range(0, n, blocklimit):
+    lo = 0
+    while lo < n:
         hi = min(n, lo + blocklimit)
-        ids = docnums[lo:hi]
-        raw = weights[lo:hi]
+        if lo == 0 and hi == n:                   # one block: most terms
+            ids, raw, vals = docnums, weights, values
+        else:
+            ids, raw, vals = docnums[lo:hi], weights[lo:hi], values[lo:hi]
         w32 = array("f", raw)                     # W3PostingsWriter keeps weights as floats
         block_max = max(0, max(raw))
         total_weight += sum(w32)
-        max_weight = max(max_weight, block_max)
+        if block_max > max_weight:
+            max_weight = block_max
         count = hi - lo
         if w32.count(1.0) == count:
             mini_weights = None
@@ -455,28 +462,29 @@ def _write_term_postings(postfile, start: int, blocklimit: int, fixed: int | Non
             mini_weights = w32[0]
         else:
             mini_weights = tuple(w32)
-        if fixed is None or fixed < 0:
-            mini_values = tuple(v for v in values[lo:hi] if v)
+        if fixed is None or fixed < 0:            # (W3PostingsWriter keeps only non-empty values)
+            mini_values = tuple(vals) if b"" not in vals else tuple(v for v in vals if v)
         elif fixed == 0:
             mini_values = None
         else:
-            mini_values = b"".join(v for v in values[lo:hi] if v)
-        deltas = tuple(b - a for a, b in zip((0, *ids[:-1]), ids))
+            mini_values = b"".join(v for v in vals if v)
+        deltas = tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
         databytes = pickle.dumps((deltas, mini_weights, mini_values), 2)
         infobytes = pickle.dumps((count, ids[-1], block_max, 0, 0, 0), 2)
-        size = len(infobytes) + len(databytes)
-        out.append(pack_int(-size if hi == n else size))
+        out.append(pack_int(-(len(infobytes) + len(databytes)) if hi == n else len(infobytes) + len(databytes)))
         out.append(infobytes)
         out.append(databytes)
+        lo = hi
     data = b"".join(out)
     postfile.write(data)
-    terminfo._weight = total_weight
-    terminfo._df = n
-    terminfo._maxweight = max_weight
-    terminfo._minid = docnums[0]
-    terminfo._maxid = docnums[-1]
-    terminfo.set_extent(start, len(data))
-    return terminfo
+    # W3TermInfo.to_bytes: not inlined, no length statistics, the extent in the postings file
+    info = _TERM_INFO.pack(False, total_weight, n, 0, _NO_LENGTH, max_weight, docnums[0], docnums[-1]) \
+        + pack_long(start) + pack_int(len(data))
+    return len(data), info
+
+
+_TERM_INFO = W3TermInfo._struct
+_NO_LENGTH = length_to_byte(0)
 
 
 class _PerDocWriter(W3PerDocWriter):
