@@ -107,8 +107,9 @@ def load_manifest(corpus_dir: str | Path | None = None) -> list[dict]:
 
 
 def load_editions(corpus_dir: str | Path | None = None) -> list[Edition]:
-    """Every edition in the manifest, parsed, sorted by year (cached per file size and mtime)."""
-    from textkit.parse import parse_file
+    """Every edition in the manifest, parsed, sorted by year (cached in process per file size and
+    mtime, and on disk by file content and parser version: `textkit.parse.cache`)."""
+    from textkit.parse.cache import cached_parse
 
     folder = resolve_dir(corpus_dir)
     editions = []
@@ -121,7 +122,7 @@ def load_editions(corpus_dir: str | Path | None = None) -> list[Edition]:
         with _cache_lock:
             edition = _cache.get(key)
         if edition is None:
-            edition = parse_file(path, year=entry["year"], **_entry_names(entry))
+            edition = cached_parse(path, entry["year"], **_entry_names(entry))
             with _cache_lock:
                 _cache[key] = edition
         editions.append(edition)
@@ -141,9 +142,10 @@ def parse_path(path: str | Path, year: int | None = None) -> Edition:
 
 
 # Lists users edit in corpus/ that the built artefacts depend on: the topic features leave out the
-# heads and modifiers of the lexicalised compounds (textkit.topics), so an edit must rebuild.
+# heads and modifiers of the lexicalised compounds (textkit.topics), and the section 7 records
+# are parsed with the organisation words (textkit.parse.projects), so an edit must rebuild.
 # (synonyms.toml is read at query time only and needs no rebuild.)
-MODEL_INPUT_FILES = ("lexicalised.toml",)
+MODEL_INPUT_FILES = ("lexicalised.toml", "organisations.toml")
 
 
 def corpus_fingerprint(corpus_dir: str | Path | None = None) -> str:
