@@ -12,7 +12,11 @@ The result is the same hits with the same scores (up to the order in which float
 scores are added); `textkit.index.DIRECT_EVALUATION = False` switches back to Whoosh's
 matchers, and tests/test_index.py and bench/query_equivalence.py compare the two.
 Prefix queries, which Whoosh scores differently in different contexts, are evaluated by
-Whoosh's own matcher (they are cheap: constant scores, no positions).
+Whoosh's own matcher (they are cheap: constant scores, no positions); field filters score
+their postings' weights, as Whoosh's WeightScorer does. Postings are read a block at a time
+through Whoosh's W3 block reader (any other matcher posting by posting), and a word that
+follows another in an AND or a phrase only from the blocks holding the documents still in
+play.
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ class Evaluation:
         self._lengths = field_lengths
         self._decoded = decoded
         self._postings: dict[tuple[str, str], Postings | None] = {}
-        self._scores: dict[tuple[str, str], list[float]] = {}
+        self._scores: dict[tuple, tuple[Postings, list[float]]] = {}
         self._format = self.reader.schema["content"].format
         # Phrase → {document: start positions}, from evaluating the whole query (not restricted).
         self.phrase_starts: dict[Phrase, dict[int, list[int]]] = {}
@@ -282,10 +286,9 @@ def phrase_words(node: Phrase, ev: Evaluation, within: Docs | None = None) -> li
 
 
 class _NoMatch:
-    scores: dict[int, float] = {}
+    """A phrase word not read because the words before it left no document."""
 
-    def positions(self, doc: int):
-        return ()
+    scores: dict[int, float] = {}
 
     def position_keys(self, shift: int, docs: set[int]) -> set[int]:
         return set()
@@ -314,13 +317,6 @@ class WordMatch:
         self._kept: dict[int, list[int]] = {}
         self._values: dict[int, list] | None = None
         self.scores = self._score(scored)
-
-    def docs(self) -> Iterable[int]:
-        return self.scores.keys()
-
-    def positions(self, doc: int) -> Iterable[int]:
-        kept = self._kept.get(doc)
-        return kept if kept is not None else self._all_positions(doc)
 
     def position_keys(self, shift: int, docs: set[int]) -> set[int]:
         """doc * _KEY + position - shift for each position where the word matches in `docs`
