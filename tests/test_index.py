@@ -391,6 +391,24 @@ def test_direct_evaluation_answers_exactly_as_whooshs_matchers(index_2024, monke
     assert equivalence.differences(answers[False], answers[True]) == []
 
 
+def test_per_index_columns_are_what_whoosh_gives_document_by_document(index_2024):
+    """The field lengths BM25F scores with (read as one slice of the length column) and the
+    theme/section/edition of each passage behind the facets (read from the postings a block at
+    a time) equal Whoosh's own per-document answers and the stored fields."""
+    from whoosh import index as whoosh_index
+
+    from textkit.index import _all_field_lengths, _facet_columns
+
+    ix = whoosh_index.open_dir(str(index_2024 / "index"))
+    with ix.reader() as reader:
+        count = reader.doc_count_all()
+        assert _all_field_lengths(reader, "content") == [reader.doc_field_length(i, "content", 1) for i in range(count)]
+        columns = _facet_columns({"facets": None}, reader)
+        stored = [reader.stored_fields(i) for i in range(count)]
+        for name in ("theme_id", "section", "edition"):
+            assert columns[name] == [fields[name] for fields in stored]
+
+
 def test_matched_form_maps_take_a_new_query_words_forms_as_a_rebuild_would(index_2024):
     """The maps behind the matched-forms facet (index term → the corpus's surface forms) learn
     the word forms a search analyses for its query one by one instead of being rebuilt over

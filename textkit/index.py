@@ -961,7 +961,7 @@ class _Weighting(scoring.BM25F):
         key = (reader.segment().segment_id(), fieldname)
         lengths = self._lengths.get(key)
         if lengths is None:
-            lengths = [reader.doc_field_length(i, fieldname, 1) for i in range(reader.doc_count_all())]
+            lengths = _all_field_lengths(reader, fieldname)
             with self._lock:
                 if len(self._lengths) >= self._MAX_SEGMENTS:
                     self._lengths.clear()
@@ -970,6 +970,28 @@ class _Weighting(scoring.BM25F):
 
 
 _WEIGHTING = _Weighting()
+
+
+def _all_field_lengths(reader, fieldname: str) -> list:
+    """`reader.doc_field_length(doc, fieldname, 1)` for every document, read as one slice of
+    the segment's length column (one byte per document) instead of one read per document
+    (38,000 reads at 100×); other readers document by document."""
+    count = reader.doc_count_all()
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None or column._fixedlen != 1 or reader._perdoc._doccount != count:
+            raise TypeError(column)
+        stored = column._dbfile.get(column._basepos, min(column._count, count))
+    except (AttributeError, TypeError):
+        return [reader.doc_field_length(i, fieldname, 1) for i in range(count)]
+    # As W3PerDocReader.doc_field_length: a zero byte (no length stored) gives None.
+    table = [byte_to_length(b) if b else None for b in range(256)]
+    lengths = [table[b] for b in stored]
+    lengths += [None] * (count - len(lengths))   # beyond the column: its default, 0
+    return lengths
 
 
 class _Phrase(wq.Sequence):
@@ -1572,10 +1594,12 @@ def _facet_columns(per_index: dict[str, Any], reader) -> dict[str, list]:
     if per_index["facets"] is None:
         columns = {}
         for name in _FACET_FIELDS:
+            from textkit.postings import read_postings
+
             values: list[Any] = [None] * reader.doc_count_all()
             for btext in reader.lexicon(name):
                 value = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                for docnum in reader.postings(name, btext).all_ids():
+                for docnum in (read_postings(reader, name, value) or ((),))[0]:
                     values[docnum] = value
             columns[name] = values
         per_index["facets"] = columns
