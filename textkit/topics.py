@@ -70,6 +70,12 @@ LEXICALISED_FILE = "lexicalised.toml"  # corpus/: compounds whose head is no fea
                                        # in the corpus fingerprint (corpus.MODEL_INPUT_FILES): an edit rebuilds
 DEFAULT_CONTEXT = 0.75                 # weight of the next sentence in a sentence's unit (sweep) …
 DEFAULT_REACH = 2                      # … context² for the one after it; no further
+# The topics are fitted on those windows, then each sentence is placed by its own words plus
+# ASSIGN_CONTEXT × its next sentence's (its mix refitted against the fitted topics): a window
+# finds coherent topics, but a neighbouring sentence is often about something else (sweep).
+DEFAULT_ASSIGN_CONTEXT = 0.25
+ASSIGN_REACH = 1
+DEFAULT_IDF_UNIT = "passage"           # a term's idf counts the passages that use it, not the sentences (sweep)
 # Subjects are named by nouns: other word classes of the lemma (Voikko's CLASS) weigh less in the
 # model. Phrases, names and words Voikko does not know keep weight 1.
 CLASS_WEIGHTS = {"teonsana": 0.5, "laatusana": 0.5, "nimisana_laatusana": 0.5, "seikkasana": 0.0,
@@ -492,6 +498,11 @@ class TopicModel:
     context, reach: a unit adds context**d × the features of the sentences d ≤ reach away.
     class_weights: weight of a lemma by its word class (Voikko), e.g. verbs and adjectives
     half, adverbs and numerals 0 ({} turns it off); subjects are named by nouns.
+    assign_context: after the fit, each unit's topic mix is refitted (NMF with the topics held
+    fixed) on its own features plus assign_context × its next unit's (None: keep the mix of
+    the fit; only for "nmf" with groups).
+    idf_unit: "passage" (a term's idf from the number of groups, i.e. passages, that use it)
+    or "unit" (from the number of units).
     loss: NMF's beta loss ("frobenius"; "kullback-leibler" was measured worse, README).
     Learned: vectorizer_, vocabulary_, term_weights_, estimator_, components_, doc_topic_raw_,
     doc_topic_ (rows sum to 1, or 0 for a unit without features), top_terms_.
@@ -500,9 +511,12 @@ class TopicModel:
     def __init__(self, n_topics: int = DEFAULT_K, *, method: str = DEFAULT_METHOD,
                  theme_damping: float = DEFAULT_THEME_DAMPING, context: float = DEFAULT_CONTEXT,
                  reach: int = DEFAULT_REACH, class_weights: Mapping[str, float] | None = None,
+                 assign_context: float | None = DEFAULT_ASSIGN_CONTEXT, idf_unit: str = DEFAULT_IDF_UNIT,
                  loss: str = "frobenius",
                  min_df: int = 2, max_df: float = 0.5, n_top_terms: int = N_TOP_TERMS, random_state: int = 0):
         self.n_topics = n_topics
+        self.assign_context = assign_context
+        self.idf_unit = idf_unit
         self.loss = loss
         self.reach = reach
         self.class_weights = CLASS_WEIGHTS if class_weights is None else class_weights
@@ -535,6 +549,11 @@ class TopicModel:
             self.term_weights_ = np.ones(len(self.vocabulary_))
         if self.class_weights:
             self.term_weights_ = self.term_weights_ * _class_weights(self.vocabulary_, self.class_weights)
+        if self.idf_unit == "passage" and groups is not None:
+            # The vectorizer's idf counts units; swap it for the idf over passages.
+            self.term_weights_ = self.term_weights_ * (_group_idf(counts, groups) / self.vectorizer_.idf_)
+        elif self.idf_unit not in ("passage", "unit"):
+            raise ValueError(f"unknown idf_unit {self.idf_unit!r}")
         X = self._weigh(counts, groups)
         clock = add_stage_time("topic features", clock)
         if self.method == "nmf":
@@ -548,6 +567,9 @@ class TopicModel:
                                   solver=solver, random_state=self.random_state)
             self.doc_topic_raw_ = self.estimator_.fit_transform(X, W=W0, H=H0)
             self.components_ = self.estimator_.components_
+            if groups is not None and self.assign_context is not None:
+                own = self._weigh(counts, groups, context=self.assign_context, reach=ASSIGN_REACH)
+                self.doc_topic_raw_ = self.estimator_.transform(own)
         else:
             from sklearn.cluster import KMeans
 
@@ -573,20 +595,28 @@ class TopicModel:
         return self.vectorizer_.transform(documents)
 
     def transform(self, documents: Sequence[str], groups: Sequence[Any] | None = None):
-        """Topic shares (rows sum to 1, or 0 for a unit without modelled terms)."""
-        X = self._weigh(self.vectorizer_.transform(documents), groups)
+        """Topic shares (rows sum to 1, or 0 for a unit without modelled terms), placed as `fit`
+        places its units."""
+        counts = self.vectorizer_.transform(documents)
         if self.method == "nmf":
+            if groups is not None and self.assign_context is not None:
+                X = self._weigh(counts, groups, context=self.assign_context, reach=ASSIGN_REACH)
+            else:
+                X = self._weigh(counts, groups)
             return _row_normalise(self.estimator_.transform(X))
+        X = self._weigh(counts, groups)
         import numpy as np
 
         return np.eye(self.n_topics)[self.estimator_.predict(X)]
 
-    def _weigh(self, counts, groups: Sequence[Any] | None = None):
+    def _weigh(self, counts, groups: Sequence[Any] | None = None, *, context: float | None = None,
+               reach: int | None = None):
         from sklearn.preprocessing import normalize
 
+        context = self.context if context is None else context
         weighted = counts.multiply(self.term_weights_[None, :]).tocsr()
-        if groups is not None and self.context > 0:
-            weighted = _window(len(groups), groups, self.context, self.reach) @ weighted
+        if groups is not None and context > 0:
+            weighted = _window(len(groups), groups, context, self.reach if reach is None else reach) @ weighted
         return normalize(weighted.tocsr())
 
 
@@ -800,6 +830,18 @@ def _window(n: int, groups: Sequence[Any], context: float, reach: int = 1):
                 cols += [i + d, i]
                 vals += [context ** d, context ** d]
     return sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def _group_idf(counts, groups: Sequence[Any]):
+    """Smooth idf (scikit-learn's formula) of every term over the groups (passages) of the units."""
+    import numpy as np
+    from scipy import sparse
+
+    ids = {g: i for i, g in enumerate(dict.fromkeys(groups))}
+    membership = sparse.csr_matrix((np.ones(len(groups)), ([ids[g] for g in groups], np.arange(len(groups)))),
+                                   shape=(len(ids), len(groups)))
+    df = np.asarray(((membership @ (counts > 0).astype(float)) > 0).sum(axis=0)).ravel()
+    return np.log((1 + len(ids)) / (1 + df)) + 1
 
 
 def _theme_spread(counts, themes: list[str]):
