@@ -624,7 +624,7 @@ def test_cli_parse_json(capsysbinary):
 def test_cli_parse_summary_and_errors(capsys, tmp_path):
     assert main(["parse", str(EDITION_2024_FILE)]) == 0
     out = capsys.readouterr().out
-    assert "12 themes, 84 sections" in out
+    assert "12 teemaa, 84 osiota, 383 kappaletta, 0 varoitusta" in out
     assert "Työmarkkinoiden kohtaanto" in out
     empty = tmp_path / "tyhja.txt"
     empty.write_bytes(b"")
@@ -731,6 +731,45 @@ def test_a_lead_in_and_its_list_items_are_one_passage(edition_2024, monkeypatch)
     assert "2024-04-2-002" not in after  # an absorbed item's id is gone, not reused
 
 
+def test_the_three_parse_report_warnings_reach_the_cli_report_and_the_upload_preview(tmp_path, capsys):
+    # SYNTHETIC files from theme 1 of the real text: (1) the title line of the real front page
+    # repeated inside a passage on every page (a running header the reader did not know), (2)
+    # the a) amount cut off, (3) sections 2–5 cut out.
+    from textkit import cli
+    from textkit.ui import parse_summary
+
+    text = _front_matter() + "\n" + _theme_slice(1)
+    title = "ESR+ Valtakunnallisten teemojen toteutuskatsaus"
+    # A page break (form feed, as text extracted from a PDF has) every 40 lines, and after each
+    # the title line glued to the start of the next paragraph.
+    raw = text.split("\n")
+    repeated_lines, pages = [], []
+    for k, line in enumerate(raw):
+        if k and k % 40 == 0 and line.strip():
+            repeated_lines += [parse.PAGE_MARK, title]
+            pages.append(k)
+        repeated_lines.append(line)
+    repeated = "\n".join(repeated_lines)
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("2) Kuvaus"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("6) Linkkejä"))
+    cases = {
+        "toistuva-2024.txt": (repeated, f"rivi '{title}' toistuu"),
+        "summa-2024.txt": (text.replace("a) julkinen rahoituskehys 14 000 000 e", "a) julkinen rahoituskehys"),
+                           "rahoituksen a) julkinen rahoituskehys summa puuttuu"),
+        "osiot-2024.txt": ("\n".join(lines[:start] + lines[end:]), "yhdessäkään kertovista osioista 2–5 ei ole tekstiä"),
+    }
+    assert len(pages) >= 4
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        assert cli.main(["parse", str(path)]) == 0
+        out, err = capsys.readouterr()
+        assert f"varoitus: {name}: " in out and message in out  # the report itself
+        assert any(line.startswith("textkit: varoitus: ") and message in line for line in err.splitlines())
+        assert any(message in w for w in parse_summary(parse.parse_file(path)).warnings)  # the upload preview
+
+
 def test_parse_report_warns_of_a_funding_row_without_amount_and_a_theme_without_narrative():
     # SYNTHETIC: theme 1 of the real text with its a) amount cut off, and with sections 2–5 cut out.
     text = _front_matter() + "\n" + _theme_slice(1)
@@ -742,7 +781,7 @@ def test_parse_report_warns_of_a_funding_row_without_amount_and_a_theme_without_
     end = next(i for i, line in enumerate(lines) if line.startswith("6) Linkkejä"))
     edition = parse_text("\n".join(lines[:start] + lines[end:]), year=2024, source="synteettinen.txt")
     assert any("yhdessäkään kertovista osioista 2–5 ei ole tekstiä" in w for w in edition.warnings)
-    assert edition.pages is not None and "pages" in parse.format_summary(edition)
+    assert edition.pages is not None and f"{edition.pages} sivua" in parse.format_summary(edition)
 
 
 def test_section_7_projects_are_records(edition_2024):

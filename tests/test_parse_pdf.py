@@ -143,7 +143,7 @@ def test_parse_report_lists_removed_lines_pages_and_warns_of_a_repeating_line(fo
     document, edition = form_pdf
     assert edition.pages == 52 and edition.removed == document.removed and edition.removed_count == 357
     summary = format_summary(edition)
-    assert "52 pages" in summary and "removed as running header/footer: 357 lines" in summary
+    assert "52 sivua" in summary and "poistettu ylä- ja alatunnisteina: 357 riviä" in summary
     assert parse_summary(edition).pages == 52 and parse_summary(edition).removed == document.removed
     # SYNTHETIC: the same pages as if a reader had left the running header in the text.
     header = next(line for line in document.removed if "Katsaus" in line)

@@ -77,7 +77,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     else:
         print(format_summary(edition))
         for warning in edition.warnings:
-            print(f"textkit: warning: {warning}", file=sys.stderr)
+            print(f"textkit: varoitus: {warning}", file=sys.stderr)
     return 0
 
 

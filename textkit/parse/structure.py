@@ -135,26 +135,33 @@ def parse_document(
 
 
 def format_summary(edition: Edition) -> str:
-    """A short readable summary of a parsed edition (the CLI's output without --json)."""
+    """The parse report in Finnish (the CLI's output without --json): themes, sections and
+    passages found, the pages, what was removed as running header/footer, and the warnings."""
     passages = edition.passages()
+    sections = sum(len(t.sections) for t in edition.themes)
     lines = [
         f"{edition.title} ({edition.year}, katsaus {edition.reporting_date or '?'}) — {edition.source}",
-        f"{len(edition.themes)} themes, {sum(len(t.sections) for t in edition.themes)} sections, "
-        f"{len(passages)} passages, {len(edition.warnings)} warnings",
-        "",
+        f"{_count(len(edition.themes), 'teema', 'teemaa')}, {_count(sections, 'osio', 'osiota')}, "
+        f"{_count(len(passages), 'kappale', 'kappaletta')}, {_count(len(edition.warnings), 'varoitus', 'varoitusta')}",
+        f"{_count(edition.pages, 'sivu', 'sivua')}" if edition.pages
+        else "sivuja ei tiedetä (tiedostoon ei ole tallennettu sivunvaihtoja)",
     ]
+    if edition.removed:
+        lines.append(f"poistettu ylä- ja alatunnisteina: {_count(edition.removed_count, 'rivi', 'riviä')} sivuilta, "
+                     "eli " + "; ".join(f"'{line}'" for line in edition.removed))
+    lines.append("")
     for theme in edition.themes:
         counts = " ".join(f"{s.number}:{len(s.passages)}" for s in theme.sections)
         lines.append(f"{theme.number:2d}. {theme.name}")
-        lines.append(f"    id {theme.id} | {theme.ministry or '-'} | {theme.period or '-'} | passages per section {counts}")
-    pages = f"{edition.pages} pages" if edition.pages else "pages unknown (the file saves no page breaks)"
-    lines.insert(2, pages)
-    if edition.removed:
-        lines.insert(3, f"removed as running header/footer: {edition.removed_count} lines on the pages, i.e. "
-                     + "; ".join(f"'{line}'" for line in edition.removed))
+        lines.append(f"    tunniste {theme.id} | {theme.ministry or '-'} | {theme.period or '-'} | "
+                     f"kappaleita osioittain {counts}")
     for warning in edition.warnings:
-        lines.append(f"warning: {warning}")
+        lines.append(f"varoitus: {warning}")
     return "\n".join(lines)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _page_count(document: Document) -> int | None:
