@@ -424,3 +424,74 @@ def test_an_edit_of_lexicalised_toml_makes_the_model_stale_and_the_topic_feature
     assert corpus_fingerprint(corpus) != before
     assert build_status(models, corpus) == "stale"
     assert verkko_from_verkkosivu(load_documents(models_dir=models, corpus_dir=corpus)) == 0
+
+
+# ---------------------------------------------------------------- build speed, same results
+
+
+def _passage_words_per_token(fields, fixed_forms):
+    """The topic-document pass as it was before it kept each surface form's outcome: every
+    token looked at on its own (the reference the faster pass must equal)."""
+    from textkit.topics import REPORT_FRAME_WORDS, _Word
+
+    spans, sentences, joined = [], [], False
+    for start, end, sent, (lemma, _l, parts, _t, is_word, is_stop, _k, surface) in fields:
+        while sent >= len(spans):
+            spans.append([start, end])
+            sentences.append([])
+            joined = False
+        spans[sent][1] = end
+        lemma = lemma.lower()
+        if not is_word or is_stop or surface in fixed_forms or lemma in REPORT_FRAME_WORDS \
+                or len(lemma) < 2 or not any(c.isalpha() for c in lemma):
+            joined = False
+            continue
+        head = modifier = ""
+        modifiers = ()
+        if len(parts) >= 2:
+            head, modifier = parts[-1].lower(), parts[-2].lower()
+            modifiers = tuple(m.lower() for m in parts[:-1] if len(m) >= 3 and m.isalpha())
+            if head == lemma or len(head) < 3 or not head.isalpha():
+                head = modifier = ""
+        sentences[sent].append(_Word(lemma, head, modifier, surface, joined, modifiers))
+        joined = True
+    return [tuple(x) for x in spans], sentences
+
+
+def test_the_topic_document_pass_per_surface_form_equals_looking_at_every_token(edition_2024):
+    from textkit.analysis import get_analyzer
+    from textkit.topics import TOPIC_SECTIONS, _lexicalised_lists, _passage_words
+
+    analyzer = get_analyzer()
+    _lexicalised, fixed_forms = _lexicalised_lists(CORPUS)
+    memo: dict = {}   # one for the whole pass, as lemmatise_passages keeps it
+    passages = list(edition_2024.passages(TOPIC_SECTIONS))
+    words = 0
+    for p in passages + passages:   # twice: the second pass is answered from the memo
+        fields = analyzer.token_fields(p.text)
+        fast = _passage_words(fields, fixed_forms, memo)
+        assert fast == _passage_words_per_token(fields, fixed_forms), p.id
+        words += sum(map(len, fast[1]))
+    assert words > 10_000 and len(memo) < words / 2   # forms repeat: far fewer forms than tokens
+
+
+def test_prevalence_and_the_label_matrix_equal_their_direct_computation(documents):
+    import numpy as np
+
+    from textkit.topics import TopicModel, _natural_key, _prevalence, sentence_units
+
+    units = sentence_units(documents)
+    unit_terms = [documents[d].sentence_terms[i] for d, i in units]
+    model = TopicModel(n_topics=DEFAULT_K).fit(unit_terms, [documents[d].theme_id for d, _ in units],
+                                               groups=[d for d, _ in units])
+    # The c-TF-IDF labels reuse the matrix of the fit: the vectorizer gives the same one again.
+    kept, again = model.counts(unit_terms), model.vectorizer_.transform(unit_terms)
+    assert kept.shape == again.shape and (kept != again).nnz == 0
+    # Prevalence per theme: grouped in one pass, the same as one scan per key.
+    keys = [documents[d].theme_id for d, _ in units]
+    S = model.doc_topic_
+    direct = {key: [float(x) for x in S[[i for i, k in enumerate(keys) if k == key]].mean(axis=0)]
+              for key in sorted(set(keys), key=_natural_key)}
+    table = _prevalence(S, keys)
+    assert list(table) == list(direct) and len(table) == 12
+    assert all(np.array_equal(table[k], direct[k]) for k in table)
