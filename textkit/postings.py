@@ -50,14 +50,13 @@ class Postings:
     """One term's postings: document numbers, weights and encoded positions, read a block
     at a time (positions are decoded only for the documents that need them)."""
 
-    __slots__ = ("ids", "weights", "values", "_decode", "_where")
+    __slots__ = ("ids", "weights", "values", "_decode")
 
     def __init__(self, ids, weights, values, decode) -> None:
         self.ids = ids
         self.weights = weights
         self.values = values
         self._decode = decode
-        self._where: dict[int, int] | None = None
 
     def only(self, docs: set[int]) -> "Postings | None":
         keep = [i for i, d in enumerate(self.ids) if d in docs]
@@ -67,12 +66,6 @@ class Postings:
             return None
         return Postings([self.ids[i] for i in keep], [self.weights[i] for i in keep],
                         [self.values[i] for i in keep], self._decode)
-
-    def positions(self, doc: int) -> list[int] | None:
-        if self._where is None:
-            self._where = {d: i for i, d in enumerate(self.ids)}
-        i = self._where.get(doc)
-        return None if i is None else self._decode(self.values[i])
 
 
 def read_postings(reader, fieldname: str, text: str, within: Docs | None = None):
@@ -373,15 +366,22 @@ class WordMatch:
                 scores[doc] = scores[doc] + s if doc in scores else s
         if not self._excluded or not scores:
             return scores
-        touched = set()
+        # Per document the encoded positions of the excluded words, in one pass over their
+        # postings.
+        gone_values: dict[int, list] = {}
         for p in self._excluded:
-            touched.update(p.ids)
-        for doc in touched.intersection(scores):
-            gone = set()
-            for p in self._excluded:
-                pos = p.positions(doc)
-                if pos:
-                    gone.update(pos)
+            for d, v in zip(p.ids, p.values):
+                if d in scores:
+                    found = gone_values.get(d)
+                    if found is None:
+                        gone_values[d] = [v]
+                    else:
+                        found.append(v)
+        decode = ev._decode_positions
+        for doc, values in gone_values.items():
+            gone: set[int] = set()
+            for v in values:
+                gone.update(decode(v))
             positions = list(self._all_positions(doc))
             kept = [pos for pos in positions if pos not in gone]
             if not kept:
