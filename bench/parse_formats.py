@@ -13,7 +13,8 @@ and the real 2024 text file. For each file:
   they carry (reference: pypdf's text of each page of the form PDF); a DOCX without saved
   pages counts `null` pages apart (unknown, not wrong);
 * funding a–d differing from the text edition, and the lowest section 2–5 similarity;
-* **section 7 records fully right**: projects whose code, name, implementers (each with its
+* **section 7 records fully right** (also on the SYNTHETIC form-projects-table DOCX/PDF, whose
+  section 7 is a ruled table): projects whose code, name, implementers (each with its
   code and lead mark, in order) and period all equal the 80 records read by hand off the real
   2024 text (bench/projects_judged/); and, for the rule that splits a name from its
   organisation where nothing separates them, the share of SYNTHETIC recombined rows (every
@@ -29,6 +30,7 @@ DOCX reader).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import re
@@ -106,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     targets.append({"name": "passages of sections 2–5 on a wrong page (all PDF/DOCX fixtures)",
                     "textkit": totals["textkit"][1], "baseline": totals["baseline"][1], "unit": "",
                     "target": "textkit 0", "pass": totals["textkit"][1] == 0})
+    from textkit.parse import parse_file as _parse
+
+    for suffix in ("docx", "pdf"):
+        table = _parse(FORM / f"form-projects-table.{suffix}", year=2024)
+        names = {t.name: t.number for t in reference.themes}
+        table = dataclasses.replace(table, themes=tuple(dataclasses.replace(t, number=names[t.name])
+                                                        for t in table.themes))
+        project_rates.append((f"{suffix.upper()} (section 7 as a ruled table, themes 3 and 11)",
+                              _projects_right(table, FORM / f"form-projects-table.{suffix}")))
     worst = min(project_rates, key=lambda r: _fraction(r[1]))
     targets.append({"name": "section 7 records fully right (code, name, implementers with lead, period), "
                             "worst of TXT/PDF/DOCX", "textkit": worst[1], "baseline": "–", "unit": "",

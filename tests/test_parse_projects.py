@@ -136,3 +136,28 @@ def test_the_organisation_words_are_an_editable_data_file(tmp_path, monkeypatch)
     (tmp_path / "organisations.toml").write_text('type_words = "kaupunki"\n', encoding="utf-8")
     with pytest.raises(TextkitError, match="type_words"):
         parse_text(text, year=2024, source="toteutuskatsaus-2024.txt")
+
+
+@pytest.mark.parametrize("suffix", ["docx", "pdf"])
+@pytest.mark.parametrize("words", ["shipped", "none"])
+def test_a_project_table_is_read_by_its_cells(suffix, words, tmp_path, monkeypatch, edition_2024):
+    # SYNTHETIC: themes 3 and 11 with section 7 as a ruled table (tests/fixtures/make_form_fixtures.py),
+    # the DOCX and the PDF LibreOffice printed from it. With no organisation words at all, the
+    # cells alone still tell each name from its implementers.
+    if words == "none":
+        monkeypatch.setenv("TEXTKIT_CORPUS", str(tmp_path))
+        (tmp_path / "organisations.toml").write_text("legal_forms = []\ntype_words = []\n", encoding="utf-8")
+    edition = parse_file(FORM_FIXTURES / f"form-projects-table.{suffix}", year=2024)
+    number_of = {t.name: t.number for t in edition_2024.themes}
+    got = [_key(number_of[t.name], p.code, p.name, p.period, [[i.name, i.code, i.lead] for i in p.implementers])
+           for t in edition.themes for p in t.projects]
+    assert got == [r for r in _judged() if r[0] in (3, 11)]
+
+
+def test_without_organisation_words_the_text_keeps_the_whole_line(tmp_path, monkeypatch):
+    # The control for the test above: the same rows as plain text are not split by layout.
+    monkeypatch.setenv("TEXTKIT_CORPUS", str(tmp_path))
+    (tmp_path / "organisations.toml").write_text("legal_forms = []\ntype_words = []\n", encoding="utf-8")
+    edition = parse_file(ROOT / "corpus" / "toteutuskatsaus-2024.txt", year=2024)
+    keuruu = next(p for p in edition.themes[2].projects if p.code == "S30540")
+    assert (keuruu.name, keuruu.implementers) == ("JOKO Työelämään Keuruun kaupunki", ())

@@ -80,15 +80,24 @@ ACRONYM_RE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9-]+$")
 WORD_EDGE_PUNCT = " ,.;:()"
 
 
-def projects_of(section: Section | None, theme_id: str) -> tuple[Project, ...]:
-    """The project records of a theme's section 7 (empty where there is no section 7)."""
+def projects_of(section: Section | None, theme_id: str,
+                rows: tuple[tuple[str, ...], ...] = ()) -> tuple[Project, ...]:
+    """The project records of a theme's section 7 (empty where there is no section 7).
+
+    `rows` are the cells of the table rows the reader found in the section (PDF, DOCX): an entry
+    printed as a table row with a code cell takes its name and implementers from its cells (the
+    last filled cell is the implementer's), whatever the words are; the text rules decide only
+    where the layout does not."""
     if section is None:
         return ()
     words = load_organisation_words()
     projects: list[Project] = []
     group: Project | None = None  # an open group project collecting its implementers
     for text, passage_id in _entries(section, words):
-        entry = _entry(text, theme_id, passage_id, words)
+        cells = _row_of(text, rows)
+        entry = _entry_from_cells(cells, theme_id, passage_id, words) if cells else None
+        if entry is None:
+            entry = _entry(text, theme_id, passage_id, words)
         if entry is None:
             continue
         if group is not None and entry.code and not entry.period and not entry.code.startswith("R-") \
@@ -294,6 +303,53 @@ def _broken_org(before: str, piece: str, words) -> bool:
 def _rest(text: str) -> str:
     match = ENTRY_RE.match(text)
     return match.group("rest").strip() if match else text
+
+
+def _row_of(text: str, rows: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    """The table row an entry was printed as. An entry that goes on past its row ("… tuki ja" +
+    "kielitietoinen ohjaus" on the next page: the row split at a page break) takes the rest into
+    the row's name cell (the one before its last filled cell), where a wrapped row's text runs on."""
+    entry = _normal(text)
+    for cells in rows:
+        joined = _normal(" ".join(c for c in cells if c))
+        if not joined or not entry.startswith(joined) or (len(entry) > len(joined) and entry[len(joined)] != " "):
+            continue
+        rest = entry[len(joined):].strip()
+        if not rest:
+            return cells
+        filled = [k for k, c in enumerate(cells) if c and c.strip()]
+        if len(filled) < 2 or not LOWER_START_RE.match(rest):
+            return None
+        name = filled[-2]
+        return tuple(f"{c} {rest}" if k == name else c for k, c in enumerate(cells))
+    return None
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _entry_from_cells(cells: tuple[str, ...], theme_id: str, passage_id: str, words) -> Project | None:
+    """A table row "S30298 | R-00493 | name | Espoon kaupunki / päätoteuttaja": the code cells,
+    then the name's cells, the last filled cell the implementer(s). None where the row has no
+    code cell or fewer than two other cells (the text rules read it then)."""
+    filled = [_normal(c) for c in cells if c and c.strip()]
+    codes = [c for c in filled if BARE_CODES_RE.match(c)]
+    other = [c for c in filled if not BARE_CODES_RE.match(c)]
+    if not codes or len(other) < 2 or IMPLEMENTER_RE.search(" ".join(other[:-1])):
+        return None
+    name = " ".join(other[:-1])
+    listed = other[-1]
+    lead = bool(LEAD_MARK_RE.search(listed))
+    orgs = _orgs(LEAD_MARK_RE.sub(" ", PART_MARK_RE.sub(" ", listed)), words)
+    head = _entry(f"{' '.join(codes)} {name}", theme_id, passage_id, words)
+    implementers = tuple(Implementer(_clean_org(org), "", lead and k == 0) for k, org in enumerate(orgs))
+    if head is None:
+        return None
+    own = " ".join(codes).split()
+    own_code = next((c for c in own if c != head.code), "") if head.code.startswith("R-") else ""
+    implementers = tuple(dataclasses.replace(i, code=own_code) for i in implementers if i.name)
+    return dataclasses.replace(head, implementers=implementers)
 
 
 def _entry(text: str, theme_id: str, passage_id: str, words) -> Project | None:

@@ -347,8 +347,9 @@ def _parse_theme(
     from textkit.parse.projects import projects_of
 
     seven = next((s for s in sections if s.number == 7), None)
+    seven_rows = tuple(meta[k].cells for d in drafts if d.number == 7 for k in d.body if meta[k].kind == "row")
     return Theme(
-        projects=projects_of(seven, theme_id),
+        projects=projects_of(seven, theme_id, seven_rows),
         id=theme_id,
         number=number,
         name=header["name"],

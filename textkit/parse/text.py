@@ -63,15 +63,16 @@ def join_hyphenated(text: str) -> str:
 
     In the reports a line-end hyphen is a real one: "ESR-" + "hankkeiden" ->
     "ESR-hankkeiden", "tasa-" + "arvo" -> "tasa-arvo". A hyphen before a
-    conjunction is a suspended compound ("tekoäly- ja"), and " -" + "hanke"
-    is the spaced compound "Suomi -ohjelma".
+    conjunction is a suspended compound ("tekoäly- ja"), " -" + "hanke"
+    is the spaced compound "Suomi -ohjelma", and " -" + a capitalised word a
+    dash ("työelämään - Maahanmuuttaneiden").
     """
 
     def join(match: re.Match[str]) -> str:
         before, space = match.group(1), match.group(2)
         rest = text[match.end():]
         if space:
-            return f"{before} -"
+            return f"{before} - " if rest[:1].isupper() else f"{before} -"
         if CONJUNCTION_RE.match(rest):
             return f"{before}- "
         return f"{before}-"
