@@ -49,7 +49,7 @@ PARTS = (
     Part("speed", "speed.py", "Speed at 1×, 10×, 100× (SYNTHETIC scale-up of 2024)", 450,
          quick_args=("--sizes", "1,10")),
     Part("app", "app_start.py", "App: cold start to first result, rerun", 120),
-    Part("parse_formats", "parse_formats.py", "Parsing PDF and DOCX editions (SYNTHETIC form fixtures)", 90),
+    Part("parse_formats", "parse_formats.py", "Parsing PDF and DOCX editions (SYNTHETIC form fixtures)", 150),
 )
 
 PACKAGES = ("whoosh-reloaded", "libvoikko", "spacy", "scikit-learn", "numpy", "scipy", "simplemma",

@@ -223,8 +223,8 @@ def _start_before_legal_form(tokens: list[str], start: int) -> int | None:
         if lower > 3 or not tokens[k].isalpha():
             return None
         k -= 1
-    if k < 1 or not _capitalised(tokens[k]):
-        return None if k < 0 or not _capitalised(tokens[k]) else k
+    if k < 0 or not _capitalised(tokens[k]):
+        return None
     while k - 1 >= 1:
         if _capitalised(tokens[k - 1]):
             k -= 1
