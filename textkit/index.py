@@ -573,14 +573,16 @@ def stored_words(text: str, packed: bytes) -> list[tuple]:
     it from the index folder), without tokenising the passage again."""
     from textkit.analysis import get_analyzer
 
-    analyze = get_analyzer().analyze_word
+    analyzer = get_analyzer()
+    analyze, known = analyzer.analyze_word, analyzer._cache
     flat = array("I")
     flat.frombytes(packed)
     words = []
     for i in range(0, len(flat), 3):
         pos, start, end = flat[i], flat[i + 1], flat[i + 2]
         surface = text[start:end]
-        info = analyze(surface)
+        # The cache's keys are clean word forms: a surface found there is analysed as is.
+        info = known.get(surface) or analyze(surface)
         words.append((pos, start, end, info.terms, surface.lower(), info.lemmas))
     return words
 
