@@ -51,6 +51,7 @@ FILES = (
     ("TXT (2024)", TXT),
 )
 GLUED_NUMBER_RE = re.compile(r"\d \d{1,3} (?:ESR\+|PL \d)")
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s|]+")
 JUDGED_PROJECTS = ROOT / "bench" / "projects_judged" / "toteutuskatsaus-2024.json"
 
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         similarity = _min_similarity(edition, reference)
         records = _projects_right(edition, path)
         rows.append([label, "textkit", pages, round(seconds, 2), round(1000 * seconds / pages, 1), leaks,
-                     _show(wrong, unknown), funding, similarity, records])
+                     _show(wrong, unknown), funding, similarity, records, _missing_addresses(edition, reference)])
         if "small" not in path.name:
             project_rates.append((label, records))
         if path.suffix != ".txt":
@@ -91,14 +92,15 @@ def main(argv: list[str] | None = None) -> int:
             b_seconds, b_edition, b_name, b_text = baseline
             if b_edition is None:  # the structure is not found at all: count the leaks in its text
                 b_leaks = sum(b_text.count(line) for line in running)
-                b_wrong, b_unknown, b_funding, b_similarity, b_records = None, 0, "–", 0.0, "–"
+                b_wrong, b_unknown, b_funding, b_similarity, b_records, b_missing = None, 0, "–", 0.0, "–", "–"
             else:
                 b_leaks = _leaks(b_edition, running)
                 b_wrong, b_unknown = _wrong_pages(b_edition, pages_ref)
                 b_funding, b_similarity = _funding_diff(b_edition, reference), _min_similarity(b_edition, reference)
                 b_records = _projects_right(b_edition, path)
+                b_missing = _missing_addresses(b_edition, reference)
             rows.append([label, b_name, pages, round(b_seconds, 2), round(1000 * b_seconds / pages, 1), b_leaks,
-                         _show(b_wrong, b_unknown), b_funding, b_similarity, b_records])
+                         _show(b_wrong, b_unknown), b_funding, b_similarity, b_records, b_missing])
             totals["baseline"][0] += b_leaks
             totals["baseline"][1] += b_wrong or 0
 
@@ -139,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         "tables": [{
             "title": "Per file (time: `textkit parse --json` in a fresh process; baseline: in process)",
             "columns": ["file", "reader", "pages", "seconds", "ms/page", "leaked lines", "wrong pages",
-                        "funding a–d ≠ text", "min. similarity 2–5", "section 7 records right"],
+                        "funding a–d ≠ text", "min. similarity 2–5", "section 7 records right",
+                        "section 6 addresses lost"],
             "rows": rows,
         }],
         "notes": [
@@ -158,6 +161,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------- measuring
+
+
+def _missing_addresses(edition, reference) -> int:
+    """Web addresses printed in the text's sections 6 that the edition's sections 6 lack (the
+    themes it has)."""
+    by_name = {t.name: t for t in edition.themes}
+    missing = 0
+    for theme in reference.themes:
+        other = by_name.get(theme.name)
+        if other is None:
+            continue
+        kept = other.section(6).text if other.section(6) else ""
+        missing += sum(1 for url in URL_RE.findall(theme.section(6).text if theme.section(6) else "")
+                       if url.rstrip(".,;") not in kept)
+    return missing
 
 
 def _cached_load_seconds() -> tuple[float, float]:
