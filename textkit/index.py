@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 from bisect import bisect_left
 import html
 import itertools
@@ -703,13 +704,14 @@ def search(
             if hidden:
                 ranked = [hit for hit in ranked if section_of[hit[1]] in in_sections]
         total = len(ranked)
-        if WHOLE_WORDS_FIRST and total > 1:
-            ranked = _whole_words_first(ranked, parsed, searcher, direct)
+        order = _whole_words_first(ranked, parsed, searcher, direct) if WHOLE_WORDS_FIRST and total > 1 else _BM25_ORDER
+        wanted = total if not limit else min(limit, total)
+        # Only the hits shown need their places: the best `wanted` of all, in order.
+        shown = heapq.nsmallest(wanted, ranked, key=order) if wanted < total else sorted(ranked, key=order)
         facets = _facets((docnum for _score, docnum in ranked), columns)
         forms = matched_forms(parsed, {docnum for _score, docnum in ranked}, searcher, direct) if total else ()
         left_out = _excluded_forms(parsed, reader, _in_scope(per_index, searcher, wide, in_sections, columns))
-        wanted = total if not limit else min(limit, total)
-        hits = tuple(_hit(searcher.stored_fields(ranked[i][1]), ranked[i][0], parsed) for i in range(wanted))
+        hits = tuple(_hit(searcher.stored_fields(docnum), score, parsed) for score, docnum in shown)
         suggestion = None
         if total == 0:
             # Every hit hidden by the sections: the wider search is the suggestion (the same
@@ -1211,8 +1213,8 @@ class _ExceptMatcher(WrappingMatcher):
 
 
 def _ranked(tree, whoosh_query, searcher, allowed, direct) -> list[tuple[float, int]]:
-    """(score, document) of every hit in `allowed` (None: all), best first, documents in
-    number order among equal scores, as Whoosh's collector orders them."""
+    """(score, document) of every hit in `allowed` (None: all), in no particular order
+    (`_BM25_ORDER` is Whoosh's collector's)."""
     if direct is None:
         return searcher.search(whoosh_query, filter=allowed, limit=None).top_n
     from textkit.postings import Docs, evaluate
@@ -1220,9 +1222,12 @@ def _ranked(tree, whoosh_query, searcher, allowed, direct) -> list[tuple[float, 
     reader = searcher.reader()
     within = None if allowed is None else Docs(allowed)
     scores = evaluate(tree, direct, lambda node: _to_whoosh(node, reader), within)
-    hits = [(s, d) for d, s in scores.items()]
-    hits.sort(key=lambda hit: (-hit[0], hit[1]))
-    return hits
+    return [(s, d) for d, s in scores.items()]
+
+
+def _BM25_ORDER(hit: tuple[float, int]) -> tuple:
+    """Best score first, documents in number order among equal scores (Whoosh's order)."""
+    return (-hit[0], hit[1])
 
 
 def _evaluation(searcher, per_index):
@@ -1237,13 +1242,13 @@ def _evaluation(searcher, per_index):
     return Evaluation(searcher, _WEIGHTING._field_lengths(reader, "content"), per_index_state(per_index))
 
 
-def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None) -> list:
-    """The hits (score, docnum) reordered: those where more query words stand as whole words
-    first, BM25 order inside each group. A hit's group counts the query's positive words that
-    match it as whole words."""
+def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None):
+    """The sort key of the hits (score, docnum): those where more query words stand as whole
+    words first, BM25 order inside each group. A hit's group counts the query's positive
+    words that match it as whole words."""
     leaves = [leaf for leaf in positive_leaves(parsed.tree) if isinstance(leaf, Word)]
     if not leaves:
-        return ranked   # phrases and prefixes: BM25 order (a phrase over compound parts is rare)
+        return _BM25_ORDER   # phrases and prefixes (a phrase over compound parts is rare)
     if direct is not None:
         # The whole-word matches among the hits, from the postings this search has read.
         from textkit.postings import Docs, WordMatch
@@ -1265,7 +1270,7 @@ def _whole_words_first(ranked: list, parsed: ParsedQuery, searcher, direct=None)
     from itertools import chain
 
     whole_count = Counter(chain.from_iterable(whole_docs))   # query words whole in each hit
-    return sorted(ranked, key=lambda item: (-whole_count.get(item[1], 0), -item[0], item[1]))
+    return lambda item: (-whole_count.get(item[1], 0), -item[0], item[1])
 
 
 def matched_forms(parsed: ParsedQuery, hit_docs: set[int], searcher, direct=None) -> tuple[MatchedForm, ...]:
