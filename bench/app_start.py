@@ -20,7 +20,6 @@ Usage: ``python bench/app_start.py [--json OUT]``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import socket
@@ -30,6 +29,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from output import emit  # bench/output.py: this script's folder is first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_QUERY = "hankehaku"
@@ -49,11 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     result = run(progress=lambda msg: print(msg, file=sys.stderr, flush=True),
                  screenshot=Path(args.screenshot) if args.screenshot else None, driver=args.driver)
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
+    emit(result, args.json)
     return 0
 
 

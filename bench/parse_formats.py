@@ -39,6 +39,8 @@ import sys
 import time
 from pathlib import Path
 
+from output import emit  # bench/output.py: this script's folder is first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FORM = ROOT / "tests" / "fixtures" / "form"
@@ -152,11 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             "Baseline times are in-process (no interpreter start); textkit's include starting Python.",
         ],
     }
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
+    emit(result, args.json)
     return 0
 
 

@@ -47,6 +47,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from output import emit  # bench/output.py: this script's folder is first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = ROOT / "corpus" / "toteutuskatsaus-2024.txt"
 REAL_YEAR = 2024
@@ -102,11 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args)
 
     def write(result: dict) -> None:
-        text = json.dumps(result, ensure_ascii=False, indent=2)
-        if args.json:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
-        elif not result.get("partial"):
-            print(text)
+        if args.json or not result.get("partial"):
+            emit(result, args.json)
 
     # Each finished size is written at once: if the run is stopped by its time budget, the
     # sizes measured so far still reach the results.

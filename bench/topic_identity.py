@@ -22,12 +22,13 @@ Usage: ``python bench/topic_identity.py [--json OUT]``.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
 import time
 from pathlib import Path
+
+from output import emit  # bench/output.py: this script's folder is first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -93,11 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Seconds: {time.perf_counter() - t0:.1f}.",
         ],
     }
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
+    emit(result, args.json)
     return 0
 
 
