@@ -196,11 +196,16 @@ def _basket(path: str) -> Any:
     return Basket(path)
 
 
-def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
-    """The export file; the topic names are read fresh (a rename shows in the next download)."""
-    from textkit.export import excerpt_topic_names
+def excerpt_topic_names(excerpts: Any) -> list[str]:
+    """Each excerpt's topic name in the stored model, read fresh (a rename shows at once)."""
+    from textkit.export import excerpt_topic_names as names
 
-    return _export_bytes(excerpts, fmt, title, tuple(excerpt_topic_names(list(excerpts), models_dir=models_dir())))
+    return names(list(excerpts), models_dir=models_dir())
+
+
+def export_bytes(excerpts: tuple, fmt: str, title: str) -> bytes:
+    """The export file, with each excerpt's topic name (read fresh: a rename shows in the next download)."""
+    return _export_bytes(excerpts, fmt, title, tuple(excerpt_topic_names(excerpts)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

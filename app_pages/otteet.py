@@ -30,7 +30,7 @@ with common.user_errors():
         key=f"basket_code_{common.lang()}",
     )
     excerpts = store.excerpts(choice or None, code=code or None) if code in codes else in_collection
-    rows = ui.basket_rows(excerpts)
+    rows = ui.basket_rows(excerpts, common.excerpt_topic_names(excerpts))
     # Unsaved edits live in the session (not only in the table widget, which forgets them
     # when the user opens another page), so they are still here on return.
     pending = st.session_state.setdefault("basket_pending", {})
@@ -49,6 +49,7 @@ with common.user_errors():
             "esikatselu": st.column_config.TextColumn(t("col_excerpt"), width="large", help=t("col_excerpt_help")),
             "kokoelma": st.column_config.TextColumn(t("collection"), required=True),
             "teema": st.column_config.TextColumn(t("theme"), width="medium"),
+            "aihe": st.column_config.TextColumn(t("topic"), width="medium", help=t("col_topic_help")),
             "osio": st.column_config.NumberColumn(t("col_section"), width="small"),
             "sivu": st.column_config.NumberColumn(t("page_abbr"), width="small"),
             "vuosi": st.column_config.NumberColumn(t("year"), width="small", format="%d"),

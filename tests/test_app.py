@@ -286,7 +286,10 @@ def test_language_choice_survives_a_reload_through_the_address(app_models):
 
 
 def test_basket_codes_with_counts_filter_and_code_by_theme_table(app, app_models):
+    from textkit import export
     from textkit.excerpts import Basket, find_passage
+    from textkit.topic_names import rename_topic
+    from textkit.topics import load_topics
 
     store = Basket(app_models / "excerpts.sqlite3")
     store.add(find_passage("2024-01-2-001"), codes=["arviointi", "TE24"])
@@ -297,6 +300,15 @@ def test_basket_codes_with_counts_filter_and_code_by_theme_table(app, app_models
     assert codes.options == ["Kaikki koodit", "arviointi (2)", "TE24 (1)"]
     table = app.data_editor[0].value
     assert list(table.columns[:2]) == ["id", "esikatselu"] and len(table) == 3
+    # Each excerpt shows its topic, by the name the exports use (all three are in section 2).
+    assert list(table["aihe"]) == export.excerpt_topic_names(store.excerpts(), models_dir=app_models)
+    assert all(table["aihe"])
+    # A topic renamed on the Aiheet page shows by its new name when the basket is opened again.
+    result = load_topics(app_models)
+    first = next(t for t in result.topics if t.label == table["aihe"][0])
+    rename_topic(result, first.id, "Hankehaut", app_models)
+    open_page(app, "otteet")
+    assert app.data_editor[0].value["aihe"][0] == "Hankehaut"
     codes.set_value("TE24").run()
     _assert_clean(app)
     assert len(app.data_editor[0].value) == 1

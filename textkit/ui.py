@@ -384,6 +384,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "col_excerpt": ("Ote", "Excerpt"),
     "col_excerpt_help": ("Otteen alku; koko teksti viimeisenä sarakkeena.", "The start; the whole text is the last column."),
+    "col_topic_help": ("Otteen aihe aihemallissa: nimi, jonka annoit Aiheet-sivulla, muuten aiheen sanoista tehty otsikko. "
+                       "Sama sarake on vienneissä.",
+                       "The excerpt's topic in the topic model: the name you gave it on the Topics page, else the label "
+                       "from its words. The exports have the same column."),
     "col_section": ("Osio", "Section"),
     "col_whole_excerpt": ("Koko ote", "Whole excerpt"),
     "codes_help": ("pilkulla erotettuina", "comma-separated"),
@@ -906,8 +910,14 @@ def projects_table(edition: Edition, fmt: str, lang: str = "fi") -> bytes:
 BASKET_EDITABLE = ("kokoelma", "muistiinpano", "koodit", "poista")
 
 
-def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
-    """One editable table row per excerpt; codes as comma-separated text, "poista" unticked."""
+def basket_rows(excerpts: Iterable[Any], topics: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """One editable table row per excerpt; codes as comma-separated text, "poista" unticked.
+    `topics` (one per excerpt, as `textkit.export.excerpt_topic_names` gives them: the user's
+    topic name, else its label, "" outside the model) fill the read-only "aihe" column."""
+    excerpts = list(excerpts)
+    names = list(topics) if topics is not None else [""] * len(excerpts)
+    if len(names) != len(excerpts):
+        raise ValueError("one topic name per excerpt")
     return [
         {
             # The excerpt's start first (its whole text is the last column), then the editable
@@ -919,12 +929,13 @@ def basket_rows(excerpts: Iterable[Any]) -> list[dict[str, Any]]:
             "koodit": ", ".join(e.codes),
             "poista": False,
             "teema": e.theme,
+            "aihe": topic,
             "osio": e.section,
             "sivu": e.page or None,  # 0 = page unknown (a DOCX without saved pages)
             "vuosi": e.edition,
             "teksti": e.text,
         }
-        for e in excerpts
+        for e, topic in zip(excerpts, names)
     ]
 
 
