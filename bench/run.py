@@ -8,6 +8,10 @@ bench/RESULTS.md (readable: machine, versions, date, commit, every figure next t
 and target, PASS/FAIL).
 
 Usage: ``python bench/run.py [--only speed,app] [--quick] [--out-dir bench]``.
+
+With ``--only``, the parts run are replaced in the existing results.json and the other parts are
+kept as they were measured; every part records the commit and time it was measured at, and
+RESULTS.md marks the parts that come from an earlier run than its header's commit.
 """
 
 from __future__ import annotations
@@ -62,27 +66,55 @@ def main(argv: list[str] | None = None) -> int:
     parts = [p for p in PARTS if not args.only or p.name in args.only]
     started = time.time()
     results = {}
+    out_dir = Path(args.out_dir)
+    stamp = {"commit": _git("rev-parse", "--short", "HEAD"),
+             "uncommitted_changes": bool(_git("status", "--porcelain", "--", "textkit", "bench", "app.py"))}
     with tempfile.TemporaryDirectory(prefix="textkit-bench-") as tmp:
         for part in parts:
-            results[part.name] = _run_part(part, Path(tmp), quick=args.quick)
+            measured = _utc_now()
+            results[part.name] = {**_run_part(part, Path(tmp), quick=args.quick), **stamp, "measured_utc": measured}
+    if args.only:
+        results = _merged_parts(_earlier_parts(out_dir / "results.json"), results)
     report = {
-        "generated_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "commit": _git("rev-parse", "--short", "HEAD"),
+        "generated_utc": _utc_now(),
+        "commit": stamp["commit"],
         "commit_subject": _git("log", "-1", "--format=%s"),
-        "uncommitted_changes": bool(_git("status", "--porcelain", "--", "textkit", "bench", "app.py")),
+        "uncommitted_changes": stamp["uncommitted_changes"],
         "machine": _machine(),
         "versions": _versions(),
         "total_s": round(time.time() - started, 1),
         "quick": args.quick,
         "parts": results,
     }
-    out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out_dir / "RESULTS.md").write_text(render_markdown(report), encoding="utf-8")
     print(f"bench: done in {report['total_s']:.0f} s → {out_dir / 'RESULTS.md'}", file=sys.stderr)
     return 0
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _earlier_parts(path: Path) -> dict:
+    """The parts of an earlier results.json, each stamped with the run it came from (a part of
+    an older file without its own stamp gets that file's commit and date); {} without a file."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {name: {"commit": earlier.get("commit", "?"), "measured_utc": earlier.get("generated_utc", "?"),
+                   "uncommitted_changes": earlier.get("uncommitted_changes", False), **part}
+            for name, part in earlier.get("parts", {}).items()}
+
+
+def _merged_parts(earlier: dict, new: dict) -> dict:
+    """`new` in place of the same parts of `earlier`, in the order of PARTS (unknown parts last)."""
+    merged = {**earlier, **new}
+    order = [p.name for p in PARTS]
+    return dict(sorted(merged.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
 # --- running the parts --------------------------------------------------------------------
@@ -160,14 +192,18 @@ def render_markdown(report: dict) -> str:
             lines.append(f"| {name} | – | – | – | – | – | **NOT RUN** ({part['status']}: "
                          f"{_cell(part.get('error', ''))}) |")
             continue
+        shown = name if part.get("commit", report["commit"]) == report["commit"] else f"{name} (earlier run, `{part['commit']}`)"
         for t in part["data"].get("targets", []):
-            lines.append(_target_row(name, t))
+            lines.append(_target_row(shown, t))
     for name, part in report["parts"].items():
         lines += ["", f"## {part['title']}", ""]
         if "data" not in part:
             lines.append(f"Not run: **{part['status']}**: {part.get('error', '')}")
             continue
         data = part["data"]
+        if part.get("commit", report["commit"]) != report["commit"]:
+            lines += [f"*From an earlier run: measured at commit `{part['commit']}` on {part.get('measured_utc', '?')}"
+                      + (" (with uncommitted changes)" if part.get("uncommitted_changes") else "") + ".*", ""]
         lines.append(f"`{part['script']}`, {part['duration_s']:.0f} s."
                      + (f" **Incomplete: {part['error']}; what it measured until then:**"
                         if part["status"] != "ok" else ""))
