@@ -533,29 +533,10 @@ class TopicModel:
         """Learn the vocabulary, term weights and topics from feature strings (and their themes
         and passages)."""
         import numpy as np
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
         if self.method not in ("nmf", "kmeans"):
             raise ValueError(f"unknown method {self.method!r}")
-        clock = time.process_time()
-        self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, min_df=self.min_df,
-                                           max_df=self.max_df, sublinear_tf=True, norm=None)
-        counts = self.vectorizer_.fit_transform(documents)
-        self._fitted = (list(documents), counts)   # what `counts` gives back for the same units
-        self.vocabulary_ = self.vectorizer_.get_feature_names_out()
-        if themes is not None and self.theme_damping > 0:
-            self.term_weights_ = _theme_spread(counts, list(themes)) ** self.theme_damping
-        else:
-            self.term_weights_ = np.ones(len(self.vocabulary_))
-        if self.class_weights:
-            self.term_weights_ = self.term_weights_ * _class_weights(self.vocabulary_, self.class_weights)
-        if self.idf_unit == "passage" and groups is not None:
-            # The vectorizer's idf counts units; swap it for the idf over passages.
-            self.term_weights_ = self.term_weights_ * (_group_idf(counts, groups) / self.vectorizer_.idf_)
-        elif self.idf_unit not in ("passage", "unit"):
-            raise ValueError(f"unknown idf_unit {self.idf_unit!r}")
-        X = self._weigh(counts, groups)
-        clock = add_stage_time("topic features", clock)
+        counts, X, clock = self._features(documents, themes, groups)
         if self.method == "nmf":
             from sklearn.decomposition import NMF
 
@@ -578,6 +559,42 @@ class TopicModel:
             self.doc_topic_raw_ = np.eye(self.n_topics)[labels] * (np.asarray(X.sum(axis=1)).ravel() > 0)[:, None]
             self.components_ = np.clip(self.estimator_.cluster_centers_, 0, None)
         add_stage_time("topic fit", clock)
+        return self._finish()
+
+    def _features(self, documents: Sequence[str], themes: Sequence[str] | None, groups: Sequence[Any] | None):
+        """Vocabulary, term weights and the weighted unit × term matrix: (counts, X, CPU clock)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        clock = time.process_time()
+        self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, min_df=self.min_df,
+                                           max_df=self.max_df, sublinear_tf=True, norm=None)
+        counts = self.vectorizer_.fit_transform(documents)
+        self._fitted = (list(documents), counts)   # what `counts` gives back for the same units
+        self.vocabulary_ = self.vectorizer_.get_feature_names_out()
+        self.term_weights_ = self._theme_weights(counts, themes)
+        if self.class_weights:
+            self.term_weights_ = self.term_weights_ * _class_weights(self.vocabulary_, self.class_weights)
+        if self.idf_unit == "passage" and groups is not None:
+            # The vectorizer's idf counts units; swap it for the idf over passages.
+            self.term_weights_ = self.term_weights_ * (_group_idf(counts, groups) / self.vectorizer_.idf_)
+        elif self.idf_unit not in ("passage", "unit"):
+            raise ValueError(f"unknown idf_unit {self.idf_unit!r}")
+        X = self._weigh(counts, groups)
+        clock = add_stage_time("topic features", clock)
+        return counts, X, clock
+
+    def _theme_weights(self, counts, themes: Sequence[str] | None):
+        """Per term, the theme-damping factor (1 for every term without themes or damping)."""
+        import numpy as np
+
+        if themes is not None and self.theme_damping > 0:
+            return _theme_spread(counts, list(themes)) ** self.theme_damping
+        return np.ones(len(self.vocabulary_))
+
+    def _finish(self) -> "TopicModel":
+        """The normalised mixes and top terms of the fitted factors."""
+        import numpy as np
+
         self.doc_topic_ = _row_normalise(self.doc_topic_raw_)
         order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.n_top_terms]
         self.top_terms_ = [
