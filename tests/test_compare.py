@@ -335,3 +335,24 @@ def test_near_duplicate_themes_are_flagged_and_the_rest_are_not(real, edition_20
     assert len(marked) == 2                                   # both cells of the pair
     assert min(r["samankaltaisuus"] for r in marked) > 1.5 * max(
         r["samankaltaisuus"] for r in rows if not r["lähes_sama"])
+
+
+def test_sti_adverbs_of_the_real_edition_are_adverbs_and_never_distinctive_terms(real, edition_2024):
+    # "-sti" adverbs (aktiivisesti, laajasti) are lemmas of their own, but Voikko reads them as
+    # their adjective in the manner case: they must still count as adverbs, not as subject words.
+    import re
+
+    from textkit.analysis import _voikko_analyze, get_analyzer, word_class
+
+    words = {w.lower() for t in edition_2024.themes for s in t.sections for p in s.passages
+             for w in re.findall(r"\w+sti\b", p.text)}
+    adverbs = set()
+    for w in words:
+        if any(r.get("SIJAMUOTO") == "kerrontosti" for r in _voikko_analyze(w)):
+            adverbs |= {tok.lemma for tok in get_analyzer().tokens(w) if tok.lemma.endswith("sti")}
+    assert len(adverbs) >= 10, sorted(adverbs)
+    assert {a for a in adverbs if word_class(a) != "seikkasana"} == set()
+    themes = list(edition_2024.themes)
+    for a, b in zip(themes[::2], themes[1::2]):
+        for terms in compare_themes(a.id, b.id, **real).distinctive:
+            assert not adverbs & {t.term for t in terms}, (a.id, b.id)

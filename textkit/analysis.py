@@ -940,11 +940,17 @@ _SHARED_LOCK = threading.Lock()
 
 def word_class(lemma: str) -> str:
     """Voikko's word class (CLASS) of a lemma as a base form: "nimisana", "teonsana",
-    "laatusana", …; "" when Voikko has no reading whose base form is the lemma (cached)."""
+    "laatusana", …; "" when Voikko has no reading whose base form is the lemma (cached).
+
+    A "-sti" adverb is its own lemma (`_reading_lemmas`: "aktiivisesti", "laajasti"), but
+    Voikko reads it as its adjective in the manner case (SIJAMUOTO "kerrontosti"): such a
+    lemma is an adverb, "seikkasana", like the adverbs Voikko lists as base forms."""
     cached = _WORD_CLASS.get(lemma)
     if cached is None:
         readings = _voikko_analyze(lemma)
         cached = next((r.get("CLASS", "") for r in readings if r.get("BASEFORM", "").lower() == lemma.lower()), "")
+        if not cached and any(r.get("SIJAMUOTO") == "kerrontosti" for r in readings):
+            cached = "seikkasana"
         _WORD_CLASS[lemma] = cached
     return cached
 
