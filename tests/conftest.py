@@ -13,6 +13,21 @@ CORPUS = ROOT / "corpus"                      # the real corpus folder (read-onl
 EDITION_2024_FILE = CORPUS / "toteutuskatsaus-2024.txt"
 
 
+def load_script(relative: str):
+    """A script of the repository that is not part of the package (bench/, scripts/), imported
+    from its path, e.g. `load_script("bench/run.py")`; registered in sys.modules under a name
+    made from the path, so dataclasses and pickling in it work."""
+    import importlib.util
+    import sys
+
+    name = relative.removesuffix(".py").replace("/", "_")
+    spec = importlib.util.spec_from_file_location(name, ROOT / relative)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def first_themes_2024(count: int) -> str:
     """SYNTHETIC edition text: the real 2024 title lines and its first `count` themes, unchanged."""
     lines = EDITION_2024_FILE.read_text(encoding="utf-8").split("\n")

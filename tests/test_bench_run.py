@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
-from conftest import ROOT
+from conftest import load_script
 
 PART_SCRIPT = '''
 import json, sys
@@ -17,11 +15,7 @@ json.dump({"targets": [{"name": "speed", "textkit": 1.0, "baseline": 2.0, "ratio
 
 
 def _runner():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/run.py")
 
 
 def test_only_replaces_its_parts_and_keeps_the_others_marked_as_an_earlier_run(tmp_path, monkeypatch):

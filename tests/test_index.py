@@ -15,7 +15,7 @@ from textkit.errors import TextkitError
 from textkit.index import SCHEMA, PassageTokenizer, format_result, search, snippet
 from textkit.types import to_dict
 
-from conftest import ROOT, first_themes_2024
+from conftest import ROOT, first_themes_2024, load_script
 
 ALL = (1, 2, 3, 4, 5, 6, 7)
 
@@ -373,13 +373,9 @@ def test_direct_evaluation_answers_exactly_as_whooshs_matchers(index_2024, monke
     bench's mix and a sample of the corpus's own words, phrases, prefixes, AND/OR/NOT pairs and
     modifiers (sana:, EI muoto:, osio:, teema:, vuosi:), every answer is the same: all hits in
     the same order with the same scores, matches and snippets, counts, forms, suggestions."""
-    import importlib.util
-
     from textkit import index
 
-    spec = importlib.util.spec_from_file_location("query_equivalence", ROOT / "bench" / "query_equivalence.py")
-    equivalence = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(equivalence)
+    equivalence = load_script("bench/query_equivalence.py")
     queries = equivalence.corpus_queries(index_2024)
     answers = {}
     for direct in (True, False):

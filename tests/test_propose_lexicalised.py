@@ -3,17 +3,13 @@ corpus/lexicalised.toml holds, from evidence in the corpus, the same way every r
 
 from __future__ import annotations
 
-import importlib.util
 import tomllib
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("propose_lexicalised", ROOT / "scripts" / "propose_lexicalised.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/propose_lexicalised.py")
 
 
 def _run(capsys, *args) -> str:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from conftest import ROOT
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def agreement():
-    spec = importlib.util.spec_from_file_location(
-        "topics_judged_agreement", ROOT / "bench" / "topics_judged" / "agreement.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["topics_judged_agreement"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/topics_judged/agreement.py")
 
 
 @pytest.fixture(scope="module")

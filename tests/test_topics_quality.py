@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from conftest import ROOT
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def tq():
-    spec = importlib.util.spec_from_file_location("bench_topics_quality", ROOT / "bench" / "topics_quality.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_topics_quality"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/topics_quality.py")
 
 
 def _row(name, k, nmi, npmi, stability):
